@@ -75,8 +75,12 @@ struct rte_eth_dev_tx_buffer;
 /** Default WRONG_IIF token bucket: records per second, burst. */
 #define FP_WRONG_IIF_RATE_DEFAULT 100
 #define FP_WRONG_IIF_BURST_DEFAULT 16
-/** igmp_bad_by_err[] slots: index = -error of igmp_parse(), last slot = rest. */
-#define FP_IGMP_ERR_SLOTS 16
+/**
+ * igmp_bad_by_err[] slots: index = -err - 1 for igmp_parse()'s errors
+ * (IGMP_PARSE_ERR_COUNT of them, name from igmp_parse_err_name(err)); the
+ * last slot counts anything beyond.
+ */
+#define FP_IGMP_ERR_SLOTS 20
 
 /**
  * Per-port fast-path parameters, shared by every worker (read-only to
@@ -184,7 +188,7 @@ struct fp_stats {
 	uint64_t igmp_posted;    /**< IGMP records posted */
 	uint64_t igmp_disabled;  /**< IGMP on a port with IGMP disabled */
 	uint64_t igmp_bad;       /**< IGMP rejected by igmp_parse() */
-	uint64_t igmp_bad_by_err[FP_IGMP_ERR_SLOTS]; /**< by -error (igmp_parse_err_name) */
+	uint64_t igmp_bad_by_err[FP_IGMP_ERR_SLOTS]; /**< [-err - 1] */
 	uint64_t ring_full;      /**< records dropped: event ring full */
 	uint64_t new_source_posted;
 	uint64_t new_source_suppressed; /**< rate limit */
@@ -241,6 +245,7 @@ struct fp_worker {
 	struct rte_rcu_qsbr *qsv;
 	uint64_t drain_tsc;
 	uint64_t last_flush;
+	uint64_t now;                 /**< TSC at the start of this poll */
 	struct fp_bucket new_source_tb;
 	struct fp_bucket wrong_iif_tb;
 	mf_portset_t tx_ports;        /**< ports with a TX buffer */
