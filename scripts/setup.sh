@@ -25,7 +25,8 @@ done
 
 # What each package is for (keep this list true):
 #   libdpdk-dev         DPDK 22.11 headers, libs and PMDs (pcap, af_packet, null, ring)
-#   dpdk                dpdk-testpmd (bench ceiling), dpdk-telemetry.py
+#   dpdk                dpdk-hugepages.py, dpdk-devbind.py (scripts/hugepages.sh, bind.sh)
+#   dpdk-dev            dpdk-testpmd (bench ceiling), dpdk-telemetry.py
 #   dpdk-doc            examples/ipv4_multicast source (bench reference)
 #   meson ninja-build pkg-config gcc g++       build
 #   libgtest-dev googletest                    unit tests (Google Test)
@@ -38,7 +39,7 @@ done
 #   tcpdump             capturing on test links when debugging e2e runs
 #   lua5.3              pktgen scripts
 names=(
-	libdpdk-dev dpdk dpdk-doc
+	libdpdk-dev dpdk dpdk-dev dpdk-doc
 	meson ninja-build pkg-config gcc g++
 	libgtest-dev googletest
 	libinih-dev
