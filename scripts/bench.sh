@@ -101,7 +101,7 @@ huge_umount=0
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do
-		kill -INT "$p" 2>/dev/null
+		kill -TERM "$p" 2>/dev/null
 	done
 	for p in "${pids[@]}"; do
 		stop_pid "$p"
@@ -116,10 +116,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Stop one process we started: SIGINT, then SIGKILL after 10 s.
+# Stop one process we started: SIGTERM (timeout(1) passes it on), then
+# SIGKILL after 10 s.
 stop_pid() {
 	local p=$1 i
-	kill -INT "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return; }
+	kill -TERM "$p" 2>/dev/null || { wait "$p" 2>/dev/null; return; }
 	for i in $(seq 1 50); do
 		kill -0 "$p" 2>/dev/null || break
 		sleep 0.2
