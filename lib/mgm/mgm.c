@@ -1055,7 +1055,7 @@ mgm_mfe_walk(const struct mgm *m, const struct mf_key *after,
 }
 
 int
-mgm_mfe_stats(struct mgm *m, uint32_t src, uint32_t grp,
+mgm_mfe_get_stats(struct mgm *m, uint32_t src, uint32_t grp,
 		struct mgm_mfe_stats *out)
 {
 	const struct mgm_key_state *k;

@@ -429,7 +429,7 @@ unsigned int mgm_mfe_walk(const struct mgm *m, const struct mf_key *after,
  *   callback's error.
  * Thread: mgm thread. Cost: one callback.
  */
-int mgm_mfe_stats(struct mgm *m, uint32_t src, uint32_t grp,
+int mgm_mfe_get_stats(struct mgm *m, uint32_t src, uint32_t grp,
 		struct mgm_mfe_stats *out);
 
 /**
