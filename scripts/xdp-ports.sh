@@ -68,6 +68,8 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
+# --detach with no interface is a no-op, so a service's cleanup step may pass an empty list.
+[ $# -gt 0 ] || [ "$detach" -eq 0 ] || exit 0
 [ $# -gt 0 ] || usage 2
 for n in "$start_queue" "$first_index" ${queues:+"$queues"}; do
 	is_uint "$n" || { echo "xdp-ports.sh: not a number: $n" >&2; exit 2; }
