@@ -187,7 +187,9 @@ def test_igmpv2_hosts_and_v2_v3_coexist(ctx):
 
 def test_ssm_receiver_gets_only_its_source(ctx):
     require_root()
-    G = "232.3.0.5"
+    # Not 232/8: a router may ignore any-source joins in the SSM range
+    # (RFC 4604), and h3 below joins any-source.
+    G = "239.3.0.5"
     with Setup(ctx) as s:
         h0 = s.hosts[0]
         s.rx[1].ssm_join(h0.addr, G)
@@ -212,7 +214,9 @@ def test_exclude_receiver_gets_all_but_blocked(ctx):
         s.rx[3].join(G)
         s.flowing(("", G), 1, "join")
         s.flowing((S2, G), 3, "join")
-        time.sleep(0.5)
+        # BLOCK(S2) on an EXCLUDE group costs a group-and-source query and
+        # LMQT before S2 is excluded (RFC 3376 6.4.2).
+        time.sleep(LMQT_S + SLACK_S)
         s.reset()
         send(h0, [("", G), (S2, G)], count=N, interval=0.003)
         got = wait_counts([(s.rx[1], h0.addr, G, N), (s.rx[1], S2, G, 0),
