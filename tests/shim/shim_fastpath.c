@@ -112,6 +112,18 @@ shim_fp_offline(struct shim_fp *f)
 	fp_worker_offline(f->w);
 }
 
+int
+shim_fp_run(struct shim_fp *f)
+{
+	return fp_worker_run(f->w);
+}
+
+void
+shim_fp_stop(struct shim_fp *f)
+{
+	fp_worker_stop(f->w);
+}
+
 void
 shim_fp_set_igmp(struct shim_fp *f, uint16_t port, uint32_t enabled,
 		uint32_t require_ra)

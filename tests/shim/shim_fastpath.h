@@ -52,6 +52,10 @@ void shim_fp_online(struct shim_fp *f);
 void shim_fp_poll(struct shim_fp *f);
 void shim_fp_flush(struct shim_fp *f);
 void shim_fp_offline(struct shim_fp *f);
+/** fp_worker_run (blocks until shim_fp_stop). */
+int shim_fp_run(struct shim_fp *f);
+/** fp_worker_stop. */
+void shim_fp_stop(struct shim_fp *f);
 /** Change a port's IGMP enable at run time (relaxed atomic store). */
 void shim_fp_set_igmp(struct shim_fp *f, uint16_t port, uint32_t enabled,
 		uint32_t require_ra);
