@@ -117,5 +117,22 @@ def test_ssm_and_block_sockets(ctx):
         assert c["sock"].get("%s %s" % (s2, G), 0) == 0, c
 
 
+def test_shared_lan(ctx):
+    require_root()
+    with netns.Topology(3, ports=[0, 1, 1]) as t:
+        h0, h1, h2 = t.hosts
+        assert (h1.addr, h2.addr) == ("198.18.1.2", "198.18.1.3")
+        assert h1.root_if == h2.root_if == t.port_if(1)
+        assert t.vdevs() == ["net_af_packet0,iface=%s" % t.port_if(0),
+                             "net_af_packet1,iface=%s" % t.port_if(1)]
+        r2 = Receiver(h2)
+        r2.join(G)
+        send(h1, [("", G)], count=10, interval=0.002)
+        wait_until(lambda: r2.wire(h1.addr, G) >= 10, 5)
+        assert r2.wire(h1.addr, G) == 10, r2.counts()
+    links = netns.run(["ip", "link", "show"])
+    assert "mfe%d" % t.pid not in links, links
+
+
 if __name__ == "__main__":
     main(globals())

@@ -33,28 +33,28 @@ SLACK_S = 0.8
 
 def igmp_config(path, topo, extra=None):
     ports = {}
-    for h in topo.hosts:
-        p = {"name": "h%d" % h.index, "address": "%s/24" % h.router_addr,
+    for port in range(topo.n_ports):
+        p = {"name": "p%d" % port, "address": "198.18.%d.1/24" % port,
              "igmp": "on", "version": 3, "robustness": 2,
              "query_interval_ms": QI_MS,
              "query_response_interval_ms": QRI_MS,
              "startup_query_interval_ms": 500, "startup_query_count": 2,
              "last_member_query_interval_ms": LMQI_MS,
              "last_member_query_count": LMQC}
-        if h.index == FAST_LEAVE_PORT:
+        if port == FAST_LEAVE_PORT:
             p.update({"fast_leave": "on",
                       "last_member_query_interval_ms": 3000})
-        p.update((extra or {}).get(h.index, {}))
-        ports[h.index] = p
+        p.update((extra or {}).get(port, {}))
+        ports[port] = p
     return write_config(path, ports=ports)
 
 
 class Setup:
     """Topology of 4 hosts (h0 sends), mcastfwd, one Receiver per host."""
 
-    def __init__(self, ctx, igmp_version=None):
+    def __init__(self, ctx, igmp_version=None, ports=None):
         self.ctx = ctx
-        self.topo = netns.Topology(4, igmp_version=igmp_version)
+        self.topo = netns.Topology(4, igmp_version=igmp_version, ports=ports)
 
     def __enter__(self):
         t = self.topo.up()
@@ -183,6 +183,39 @@ def test_igmpv2_hosts_and_v2_v3_coexist(ctx):
                            (s.rx[2], h0.addr, G, N),
                            (s.rx[3], h0.addr, G, N)], 5)
         assert got == [0, N, N], "after h1's v2 leave: %r" % got
+
+
+def test_v2_and_v3_hosts_share_a_link(ctx):
+    require_root()
+    G = "239.3.0.8"
+    # h1 (IGMPv2) and h2 (IGMPv3) on one LAN behind port 1; h3 on port 2.
+    with Setup(ctx, igmp_version=[0, 2, 0, 0], ports=[0, 1, 1, 2]) as s:
+        h0 = s.hosts[0]
+        s.rx[1].join(G)
+        s.rx[2].join(G)
+        s.flowing(("", G), 1, "join")
+        s.reset()
+        send(h0, [("", G)], count=N, interval=0.003)
+        got = wait_counts([(s.rx[1], h0.addr, G, N),
+                           (s.rx[2], h0.addr, G, N),
+                           (s.rx[3], h0.addr, G, 0)], 5)
+        assert got == [N, N, 0], \
+            "one copy onto the shared link, none to h3: %r" % (got,)
+        # The v3 host leaves: the v2 host still wants G (it answers the
+        # group-specific query), so G keeps flowing onto the link.
+        s.rx[2].leave(G)
+        time.sleep(LMQT_S + SLACK_S)
+        s.reset()
+        send(h0, [("", G)], count=N, interval=0.003)
+        got = wait_counts([(s.rx[1], h0.addr, G, N)], 5)
+        assert got == [N], "after the v3 host left, v2 host got %r" % got
+        # Then the v2 host leaves: nobody is left.
+        s.rx[1].leave(G)
+        time.sleep(LMQT_S + SLACK_S)
+        s.reset()
+        send(h0, [("", G)], count=N, interval=0.003)
+        got = wait_counts([(s.rx[1], h0.addr, G, 0)], 3)
+        assert got == [0], "after both left the link got %r" % got
 
 
 def test_ssm_receiver_gets_only_its_source(ctx):

@@ -2,7 +2,8 @@
 
 Each host is a namespace ``mfe2e-<pid>-h<i>`` holding one end of a veth pair
 (``mfe<pid>h<i>``); the other end (``mfe<pid>r<i>``) stays in the root
-namespace, with no address, for mcastfwd's ``net_af_packet`` port i.  Host i
+namespace, with no address, for mcastfwd's ``net_af_packet`` port i (several
+hosts may share a port through a bridge: see Topology).  Host i
 gets 198.18.<i>.2/24 (198.18.0.0/15 is the benchmarking range: test traffic
 never leaves the machine); 198.18.<i>.1 is the address mcastfwd's port i
 claims in its config.  Every host has the route ``224.0.0.0/4 dev <if>`` and a
@@ -20,7 +21,7 @@ import subprocess
 from . import cleanup
 
 NS_RE = re.compile(r"^mfe2e-(\d+)-h\d+$")
-LINK_RE = re.compile(r"^mfe(\d+)[rhb]\d+$")
+LINK_RE = re.compile(r"^mfe(\d+)[rhbpq]\d+$")
 
 
 def run(cmd, check=True, ns=None, timeout=20):
@@ -77,17 +78,23 @@ def read_sysctl(key, ns=None):
 
 
 class Host:
-    """One Linux host: a namespace with one interface towards mcastfwd."""
+    """One Linux host: a namespace with one interface towards mcastfwd's
+    port ``self.port``."""
 
-    def __init__(self, topo, index):
+    def __init__(self, topo, index, port, nth):
         self.topo = topo
         self.index = index
+        self.port = port
         self.ns = "mfe2e-%d-h%d" % (topo.pid, index)
         self.ifname = "mfe%dh%d" % (topo.pid, index)      # in the namespace
-        self.root_if = "mfe%dr%d" % (topo.pid, index)     # in the root ns
-        self.addr = "198.18.%d.2" % index
+        # Root-namespace end of this host's veth: mcastfwd's port itself
+        # when the host is alone on its port, else a bridge member.
+        self.peer_if = "mfe%d%s%d" % (topo.pid, "q" if topo.shared(port)
+                                      else "r", index)
+        self.root_if = topo.port_if(port)
+        self.addr = "198.18.%d.%d" % (port, 2 + nth)
         self.prefix_len = 24
-        self.router_addr = "198.18.%d.1" % index
+        self.router_addr = "198.18.%d.1" % port
         self.extra_addrs = []
         self.mac = None
         self.root_mac = None
@@ -107,28 +114,54 @@ class Host:
                version, ns=self.ns)
         sysctl("net.ipv4.conf.all.force_igmp_version", version, ns=self.ns)
 
-    def vdev(self, name=None):
+    def vdev(self):
         """EAL --vdev argument for mcastfwd's port on this host's link."""
-        return "net_af_packet%d,iface=%s" % (
-            self.index if name is None else name, self.root_if)
+        return self.topo.vdev(self.port)
 
 
 class Topology:
-    """n hosts, each on its own veth link; use as a context manager.
+    """Hosts in namespaces on veth links to mcastfwd's ports; use as a
+    context manager.
 
+    n_hosts: number of hosts; host i is on port i unless ``ports`` says
+    otherwise: ports[i] = port of host i (ports 0..max, each used).  Hosts
+    sharing a port sit on one LAN: a bridge in the root namespace
+    (``mfe<pid>b<port>``, snooping off) joining their veths and the veth
+    pair whose root end ``mfe<pid>r<port>`` mcastfwd uses.
     igmp_version: None (kernel default, v3) or a list/int of
     force_igmp_version values per host.
     """
 
-    def __init__(self, n_hosts, igmp_version=None, unsolicited_ms=None):
+    def __init__(self, n_hosts, igmp_version=None, unsolicited_ms=None,
+                 ports=None):
         cleanup.install()
         self.pid = os.getpid()
-        self.hosts = [Host(self, i) for i in range(n_hosts)]
+        self.host_ports = list(ports) if ports else list(range(n_hosts))
+        assert len(self.host_ports) == n_hosts
+        self.n_ports = max(self.host_ports) + 1
+        nth = {}
+        self.hosts = []
+        for i, p in enumerate(self.host_ports):
+            self.hosts.append(Host(self, i, p, nth.get(p, 0)))
+            nth[p] = nth.get(p, 0) + 1
         self._igmp_version = igmp_version
         self._unsolicited_ms = unsolicited_ms
         self._handle = None
         self._up = False
         self._children = []   # closers run before the namespaces go
+
+    def shared(self, port):
+        return self.host_ports.count(port) > 1
+
+    def port_if(self, port):
+        return "mfe%dr%d" % (self.pid, port)
+
+    def vdev(self, port):
+        """EAL --vdev for mcastfwd's port (vdevs in port order = port ids)."""
+        return "net_af_packet%d,iface=%s" % (port, self.port_if(port))
+
+    def vdevs(self):
+        return [self.vdev(p) for p in range(self.n_ports)]
 
     def own(self, closer):
         """Run closer() at down(), before the namespaces are deleted."""
@@ -146,18 +179,40 @@ class Topology:
         clean_stale()
         self._handle = cleanup.at_cleanup(self.down)
         self._up = True
+        for p in range(self.n_ports):
+            if self.shared(p):
+                self._make_lan(p)
         for h in self.hosts:
             self._make_host(h)
         return self
 
+    @staticmethod
+    def _root_link_up(name):
+        # Root-namespace links: no IPv6 (no ND/MLD into mcastfwd), no
+        # address, up.
+        sysctl("net.ipv6.conf.%s.disable_ipv6" % name, 1, check=False)
+        run(["ip", "link", "set", name, "up"])
+
+    def _make_lan(self, port):
+        br = "mfe%db%d" % (self.pid, port)
+        member = "mfe%dp%d" % (self.pid, port)
+        run(["ip", "link", "add", br, "type", "bridge", "mcast_snooping",
+             "0"])
+        run(["ip", "link", "add", self.port_if(port), "type", "veth",
+             "peer", "name", member])
+        run(["ip", "link", "set", member, "master", br])
+        for name in (br, member, self.port_if(port)):
+            self._root_link_up(name)
+
     def _make_host(self, h):
         run(["ip", "netns", "add", h.ns])
-        run(["ip", "link", "add", h.root_if, "type", "veth",
+        run(["ip", "link", "add", h.peer_if, "type", "veth",
              "peer", "name", h.ifname])
         run(["ip", "link", "set", h.ifname, "netns", h.ns])
-        # Root end: no IPv6 (no ND/MLD into mcastfwd), no address, up.
-        sysctl("net.ipv6.conf.%s.disable_ipv6" % h.root_if, 1, check=False)
-        run(["ip", "link", "set", h.root_if, "up"])
+        if self.shared(h.port):
+            run(["ip", "link", "set", h.peer_if, "master",
+                 "mfe%db%d" % (self.pid, h.port)])
+        self._root_link_up(h.peer_if)
         # Host end.
         sysctl("net.ipv6.conf.all.disable_ipv6", 1, ns=h.ns, check=False)
         sysctl("net.ipv6.conf.default.disable_ipv6", 1, ns=h.ns, check=False)
@@ -199,7 +254,8 @@ class Topology:
         for h in self.hosts:
             # Deleting the namespace deletes its veth end and so the pair.
             run(["ip", "netns", "del", h.ns], check=False)
-            run(["ip", "link", "del", h.root_if], check=False)
-
-    def vdevs(self):
-        return [h.vdev() for h in self.hosts]
+            run(["ip", "link", "del", h.peer_if], check=False)
+        for p in range(self.n_ports):
+            run(["ip", "link", "del", self.port_if(p)], check=False)
+            run(["ip", "link", "del", "mfe%db%d" % (self.pid, p)],
+                check=False)
