@@ -57,9 +57,13 @@ class Mcastfwd:
         self._handle = None
 
     # -- lifecycle ---------------------------------------------------------
-    def start(self, timeout=30, ready_cmd="/mcast/stats"):
+    def start(self, timeout=30, ready_cmd="/mcast/stats",
+              ready_line=r"^mcastfwd: ready$"):
         """Start and wait until the telemetry socket answers ready_cmd with
-        a non-null value.  Raises (with the log) if it dies or times out."""
+        a non-null value and the log has a line matching ready_line (the
+        app prints "mcastfwd: ready" once its workers are launched; None:
+        do not wait for a line).  Raises (with the log) if it dies or
+        times out."""
         if not os.access(self.binary, os.X_OK):
             raise RuntimeError("mcastfwd binary not found at %s (build it: "
                                "ninja -C build)" % self.binary)
@@ -82,9 +86,13 @@ class Mcastfwd:
                 if self._tel is None:
                     self._tel = Telemetry(socket_path(self.prefix))
                 v = self._tel.query(ready_cmd)
-                if v is not None:
+                if v is None:
+                    last_err = "%s answered null" % ready_cmd
+                elif ready_line is not None and not re.search(
+                        ready_line, self.log_text(), re.M):
+                    last_err = "no log line matching %r" % ready_line
+                else:
                     return self
-                last_err = "%s answered null" % ready_cmd
             except (OSError, ValueError) as e:
                 last_err = str(e)
                 if self._tel is not None:
