@@ -158,7 +158,7 @@ proto_igmp_local_handle(const struct proto_igmp_local *l)
 }
 
 void
-proto_igmp_local_stats(const struct proto_igmp_local *l,
+proto_igmp_local_get_stats(const struct proto_igmp_local *l,
 		struct proto_igmp_local_stats *out)
 {
 	*out = l->st;

@@ -53,6 +53,7 @@ struct proto_igmp_proxy {
 	uint64_t v2_until;
 	uint64_t general_due;		/* v3 general response, 0 = none */
 	uint8_t general_pending;
+	uint8_t dying;			/* destroy runs: ignore callbacks */
 	struct pgroup **groups;		/* sorted by grp */
 	unsigned int n_groups;
 	unsigned int cap_groups;
@@ -620,7 +621,7 @@ cb_local(void *ctx, uint16_t port, uint32_t src, uint32_t grp,
 
 	(void)src;
 	(void)flags;
-	if (p->cfg.downstream & MF_PORTSET_BIT(port))
+	if (!p->dying && (p->cfg.downstream & MF_PORTSET_BIT(port)))
 		group_update(p, grp);
 }
 
@@ -741,6 +742,7 @@ proto_igmp_proxy_destroy(struct proto_igmp_proxy *p, uint64_t now_ms)
 	if (p == NULL)
 		return;
 	p->now_ms = now_ms;
+	p->dying = 1;
 	v = version_now(p, now_ms);
 	recs = calloc(p->n_groups ? p->n_groups : 1, sizeof(*recs));
 	for (i = 0; i < p->n_groups; i++) {
@@ -770,6 +772,7 @@ proto_igmp_proxy_destroy(struct proto_igmp_proxy *p, uint64_t now_ms)
 	free(p->groups);
 	p->groups = NULL;
 	p->n_groups = 0;
+	p->cap_groups = 0;
 	release_ports(p);
 	mgm_deregister(p->mgm, p->h);
 	free(p);
@@ -1063,7 +1066,7 @@ proto_igmp_proxy_groups(const struct proto_igmp_proxy *p, uint32_t after_grp,
 }
 
 void
-proto_igmp_proxy_stats(const struct proto_igmp_proxy *p,
+proto_igmp_proxy_get_stats(const struct proto_igmp_proxy *p,
 		struct proto_igmp_proxy_stats *out)
 {
 	*out = p->st;

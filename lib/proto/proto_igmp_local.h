@@ -71,7 +71,7 @@ int proto_igmp_local_port_del(struct proto_igmp_local *l, uint16_t port);
 struct mgm_proto *proto_igmp_local_handle(const struct proto_igmp_local *l);
 
 /** Copy the counters. */
-void proto_igmp_local_stats(const struct proto_igmp_local *l,
+void proto_igmp_local_get_stats(const struct proto_igmp_local *l,
 		struct proto_igmp_local_stats *out);
 
 /** proto_table entry functions (env->igmp, env->igmp_ports). */

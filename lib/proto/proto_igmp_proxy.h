@@ -150,7 +150,7 @@ unsigned int proto_igmp_proxy_groups(const struct proto_igmp_proxy *p,
 		uint32_t after_grp, uint32_t *grps, unsigned int max);
 
 /** Copy the counters. */
-void proto_igmp_proxy_stats(const struct proto_igmp_proxy *p,
+void proto_igmp_proxy_get_stats(const struct proto_igmp_proxy *p,
 		struct proto_igmp_proxy_stats *out);
 
 /** The mgm handle. */
