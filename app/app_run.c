@@ -319,9 +319,8 @@ app_run(struct app_plan *plan, const struct mf_config *cfg,
 		APP_LOG(WARNING, "pdump init failed (dpdk-pdump will not work): %s",
 			rte_strerror(rte_errno));
 
-	if (plan->single_lcore) {
-		fp_worker_online(workers[0]);
-	} else {
+	/* Single-lcore mode: ctl_run() puts worker 0 online and polls it. */
+	if (!plan->single_lcore) {
 		for (w = 0; w < plan->n_workers; w++) {
 			rc = rte_eal_remote_launch(fp_worker_run, workers[w],
 				plan->worker_lcore[w]);
@@ -343,9 +342,7 @@ app_run(struct app_plan *plan, const struct mf_config *cfg,
 	APP_LOG(NOTICE, "stopping");
 	if (tm_up)
 		mf_telemetry_fini();
-	if (plan->single_lcore) {
-		fp_worker_offline(workers[0]);
-	} else {
+	if (!plan->single_lcore) {
 		for (w = 0; w < plan->n_workers; w++)
 			fp_worker_stop(workers[w]);
 		rte_eal_mp_wait_lcore();

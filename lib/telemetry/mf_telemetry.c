@@ -1167,7 +1167,7 @@ fn_protocols(struct ctl *c, void *arg)
 			ctl_config(c)->proxy_upstream);
 		rte_tel_data_add_dict_int(x, "upstream_version",
 			proto_igmp_proxy_version(px, ctl_now_ms()));
-		proto_igmp_proxy_stats(px, &pst);
+		proto_igmp_proxy_get_stats(px, &pst);
 		rte_tel_data_add_dict_u64(x, "reports_sent", pst.reports_sent);
 		rte_tel_data_add_dict_u64(x, "queries_received",
 			pst.queries_received);
