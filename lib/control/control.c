@@ -84,7 +84,8 @@ struct ctl {
 
 	struct rte_ring *cmd_ring;	/* MP (telemetry threads) / SC */
 	pthread_t thread;		/* the thread running ctl_run */
-	uint32_t running;
+	uint32_t running;		/* ctl_run is looping on thread */
+	uint32_t accepting;		/* ctl_call may post (create..run end) */
 
 	uint32_t stop;			/* ctl_stop() */
 	uint32_t reload;		/* ctl_request_reload() */
@@ -402,8 +403,8 @@ ctl_call(struct ctl *c, ctl_fn_t fn, void *arg, unsigned int timeout_ms)
 	if (__atomic_load_n(&c->running, __ATOMIC_ACQUIRE) &&
 			pthread_equal(pthread_self(), c->thread))
 		return fn(c, arg);
-	if (!__atomic_load_n(&c->running, __ATOMIC_ACQUIRE))
-		return -EAGAIN;
+	if (!__atomic_load_n(&c->accepting, __ATOMIC_ACQUIRE))
+		return -EAGAIN;	/* the loop has ended */
 	cmd = calloc(1, sizeof(*cmd));
 	if (cmd == NULL)
 		return -ENOMEM;
@@ -643,6 +644,8 @@ ctl_create(const struct ctl_params *p)
 	}
 	ctl_publish_dirty(c);
 	c->next_mgm_tick = now + CTL_MGM_TICK_MS;
+	/* Commands posted before ctl_run starts wait in the ring for it. */
+	__atomic_store_n(&c->accepting, 1, __ATOMIC_RELEASE);
 	CTL_LOG(INFO, "%u ports, %u workers, %u static routes, IGMP on 0x%" PRIx64
 		"%s", (unsigned int)__builtin_popcountll(c->ports_in_use),
 		c->p.n_workers, c->cfg->n_routes, (uint64_t)env.igmp_ports,
@@ -741,7 +744,8 @@ ctl_run(struct ctl *c)
 		if (!c->p.poll_worker)
 			rte_delay_us_sleep(50);
 	}
-	/* Answer commands that are still queued, then refuse new ones. */
+	/* Refuse new commands, then answer those still queued. */
+	__atomic_store_n(&c->accepting, 0, __ATOMIC_RELEASE);
 	ctl_run_commands(c);
 	__atomic_store_n(&c->running, 0, __ATOMIC_RELEASE);
 	if (c->p.poll_worker && c->p.n_workers > 0)

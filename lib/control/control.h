@@ -141,8 +141,10 @@ typedef int (*ctl_fn_t)(struct ctl *c, void *arg);
  * waits for it to finish. Called from the control lcore itself, it runs fn
  * directly.
  *
+ * Commands posted between ctl_create() and ctl_run() wait for the loop.
+ *
  * @return fn's return value; -ETIMEDOUT (fn did not run); -ENOSPC (command
- *   ring full, fn did not run); -ENOMEM.
+ *   ring full, fn did not run); -EAGAIN (the loop has ended); -ENOMEM.
  */
 int
 ctl_call(struct ctl *c, ctl_fn_t fn, void *arg, unsigned int timeout_ms);
