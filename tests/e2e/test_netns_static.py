@@ -83,7 +83,7 @@ def test_static_routes_exact_counts(ctx):
         if rc != 0:
             problems.append("mcastfwd exit code %s" % rc)
         d = {}
-        for k in ("forwarded", "replicas"):
+        for k in ("forwarded", "replicas", "no_route", "ttl_drop"):
             try:
                 d[k] = stat(after, k) - stat(before, k)
             except KeyError as e:
@@ -94,6 +94,11 @@ def test_static_routes_exact_counts(ctx):
         if d.get("replicas") not in (None, 6 * N):
             problems.append("/mcast/stats replicas +%d, want +%d"
                             % (d["replicas"], 6 * N))
+        # (S2, G3) has no route; the TTL-1 flow is dropped.
+        for k, v in (("no_route", N), ("ttl_drop", 20)):
+            if d.get(k) not in (None, v):
+                problems.append("/mcast/stats %s +%d, want +%d"
+                                % (k, d[k], v))
         print("/mcast/stats before:", before)
         print("/mcast/stats after:", after)
         assert not problems, "\n".join(problems)
