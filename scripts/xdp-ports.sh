@@ -118,7 +118,7 @@ fi
 if [ -z "$prog" ]; then
 	obj=mcast_steer.bpf.o
 	[ "$keep_local" -eq 0 ] || obj=mcast_steer_keep_local.bpf.o
-	for cand in "$self_dir/../build/bpf/$obj" "/usr/local/share/mcastfwd/$obj" \
+	for cand in "$self_dir/$obj" "$self_dir/../build/bpf/$obj" "/usr/local/share/mcastfwd/$obj" \
 			"/usr/share/mcastfwd/$obj"; do
 		if [ -f "$cand" ]; then
 			prog=$cand
