@@ -89,9 +89,9 @@ class Host:
         self.ifname = "mfe%dh%d" % (topo.pid, index)      # in the namespace
         # Root-namespace end of this host's veth: mcastfwd's port itself
         # when the host is alone on its port, else a bridge member.
-        self.peer_if = "mfe%d%s%d" % (topo.pid, "q" if topo.shared(port)
-                                      else "r", index)
         self.root_if = topo.port_if(port)
+        self.peer_if = ("mfe%dq%d" % (topo.pid, index) if topo.shared(port)
+                        else self.root_if)
         self.addr = "198.18.%d.%d" % (port, 2 + nth)
         self.prefix_len = 24
         self.router_addr = "198.18.%d.1" % port
