@@ -24,10 +24,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mfe2e import netns                                            # noqa: E402
 from mfe2e.hosts import Receiver, send, wait_counts, wait_flowing, wait_until  # noqa: E402
-from mfe2e.mcastfwd import (Mcastfwd, REPO, binary_path, stat,    # noqa: E402
-                            write_config)
+from mfe2e.mcastfwd import Mcastfwd, binary_path, stat, write_config  # noqa: E402
 from mfe2e.runner import Skip, main, require_root                 # noqa: E402
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 G = "239.6.0.1"
 N = 200
 UDP_PORT = 5099
@@ -239,7 +239,7 @@ def unicast_to_kernel(host, n):
 
 def xdp_vdevs(obj, ifnames):
     """--vdev values from scripts/xdp-ports.sh (the helper users are told to use)."""
-    out = netns.run(["sh", os.path.join(REPO, "scripts", "xdp-ports.sh"), "--copy",
+    out = netns.run(["sh", os.path.join(ROOT, "scripts", "xdp-ports.sh"), "--copy",
                      "--queues", "1", "--prog", obj] + list(ifnames))
     vdevs = [line.split(None, 1)[1] for line in out.splitlines()
              if line.startswith("--vdev ")]
@@ -263,7 +263,14 @@ def test_af_xdp_steering_beside_the_kernel(ctx):
                            "igmp": "on",
                            "startup_query_interval_ms": 500,
                            "startup_query_count": 2} for h in t.hosts}
-        cfg = write_config(os.path.join(ctx.workdir, "afxdp.ini"), ports=ports)
+        glob = None
+        if os.environ.get("MCASTFWD_E2E_RX_DESC"):
+            # Manual knob (meson never sets it): net_af_xdp pins 2048 mbufs per RX queue
+            # for its fill ring whatever rx_desc says; a larger rx_desc grows mcastfwd's
+            # pool to match if its sizing does not know that.
+            glob = {"rx_desc": os.environ["MCASTFWD_E2E_RX_DESC"]}
+        cfg = write_config(os.path.join(ctx.workdir, "afxdp.ini"), ports=ports,
+                           glob=glob)
         vdevs = xdp_vdevs(obj, [h.root_if for h in t.hosts])
         m = ctx.attach(Mcastfwd(vdevs, config=cfg, workdir=ctx.workdir,
                                 extra_eal=["--log-level=pmd.net.af_xdp:info"]))
@@ -345,6 +352,40 @@ def test_af_xdp_steering_beside_the_kernel(ctx):
         if in_ns(h0, PING, h0.router_addr, 2) != 2:
             problems.append("ping fails after mcastfwd exited")
         assert not problems, "\n".join(problems)
+
+
+def test_crash_leaves_program_that_xdp_ports_detach_removes(ctx):
+    """SIGKILL gives mcastfwd no chance to detach; the unit's ExecStopPost step
+    (xdp-ports.sh --detach) must then remove mcast_steer so that a restart works."""
+    require_root()
+    obj = xdp_object()
+    ensure_bpffs()
+    with XdpTopology(1) as t:
+        h0 = t.hosts[0]
+        probe_xdp(h0.root_if, obj)
+        glob = None
+        if os.environ.get("MCASTFWD_E2E_RX_DESC"):
+            glob = {"rx_desc": os.environ["MCASTFWD_E2E_RX_DESC"]}
+        cfg = write_config(os.path.join(ctx.workdir, "crash.ini"),
+                           ports={0: {"address": "%s/24" % h0.router_addr}}, glob=glob)
+        m = ctx.attach(Mcastfwd(xdp_vdevs(obj, [h0.root_if]), config=cfg,
+                                workdir=ctx.workdir))
+        m.start()
+        m.kill()
+        x = link_json(h0.root_if).get("xdp")
+        assert x and x.get("prog", {}).get("name") == "mcast_steer", \
+            "after SIGKILL the program is gone already? %r" % x
+        helper = os.path.join(ROOT, "scripts", "xdp-ports.sh")
+        out = netns.run(["sh", helper, "--detach", h0.root_if])
+        assert "detached" in out, out
+        assert link_json(h0.root_if).get("xdp") is None, "still attached after --detach"
+        # Restart works once the interface is clean.
+        m2 = ctx.attach(Mcastfwd(xdp_vdevs(obj, [h0.root_if]), config=cfg,
+                                 workdir=ctx.workdir, name="mcastfwd-restart"))
+        with m2:
+            pass
+        assert m2.returncode == 0, "restart after recovery: exit %s" % m2.returncode
+        assert link_json(h0.root_if).get("xdp") is None
 
 
 if __name__ == "__main__":
