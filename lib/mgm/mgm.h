@@ -244,13 +244,15 @@ struct mgm_membership_rec {
  * @return the instance, or NULL (errno ENOMEM).
  * Thread: any, once. Cost: one allocation.
  */
-struct mgm *mgm_create(const struct mgm_config *cfg);
+struct mgm *
+mgm_create(const struct mgm_config *cfg);
 
 /**
  * Free a group manager and everything in it. No callbacks are made.
  * Must not be called from a callback. NULL is a no-op.
  */
-void mgm_destroy(struct mgm *m);
+void
+mgm_destroy(struct mgm *m);
 
 /**
  * Register a protocol.
@@ -260,7 +262,8 @@ void mgm_destroy(struct mgm *m);
  *   already registered, or a second MGM_PROTO_IGMP), -ENOSPC (MGM_MAX_PROTOS).
  * Thread: mgm thread. Cost: O(MGM_MAX_PROTOS).
  */
-int mgm_register(struct mgm *m, const struct mgm_proto_reg *reg,
+int
+mgm_register(struct mgm *m, const struct mgm_proto_reg *reg,
 		struct mgm_proto **out);
 
 /**
@@ -270,10 +273,12 @@ int mgm_register(struct mgm *m, const struct mgm_proto_reg *reg,
  *   on any interface).
  * Thread: mgm thread. Cost: O(keys).
  */
-int mgm_deregister(struct mgm *m, struct mgm_proto *h);
+int
+mgm_deregister(struct mgm *m, struct mgm_proto *h);
 
 /** proto_id of a handle (0 for NULL). Cost: O(1). */
-uint32_t mgm_proto_id(const struct mgm_proto *h);
+uint32_t
+mgm_proto_id(const struct mgm_proto *h);
 
 /**
  * Take ownership of a port. A routing protocol becomes the port's owner;
@@ -286,7 +291,8 @@ uint32_t mgm_proto_id(const struct mgm_proto *h);
  *   (another routing protocol owns it).
  * Thread: mgm thread. Cost: O(keys) when IGMP runs on the port, else O(1).
  */
-int mgm_take_interface(struct mgm *m, struct mgm_proto *h, uint16_t port);
+int
+mgm_take_interface(struct mgm *m, struct mgm_proto *h, uint16_t port);
 
 /**
  * Release a port. Removes h's memberships (and blocks) on the port; a
@@ -296,17 +302,20 @@ int mgm_take_interface(struct mgm *m, struct mgm_proto *h, uint16_t port);
  * @return 0; -EINVAL; -ENOENT (h does not have the port).
  * Thread: mgm thread. Cost: O(keys).
  */
-int mgm_release_interface(struct mgm *m, struct mgm_proto *h, uint16_t port);
+int
+mgm_release_interface(struct mgm *m, struct mgm_proto *h, uint16_t port);
 
 /**
  * Routing owner of a port.
  * @return the owner, or NULL (no routing owner, or bad port).
  * Cost: O(1).
  */
-struct mgm_proto *mgm_interface_owner(const struct mgm *m, uint16_t port);
+struct mgm_proto *
+mgm_interface_owner(const struct mgm *m, uint16_t port);
 
 /** 1 when IGMP runs on port (has taken it), else 0. Cost: O(1). */
-int mgm_interface_igmp(const struct mgm *m, uint16_t port);
+int
+mgm_interface_igmp(const struct mgm *m, uint16_t port);
 
 /**
  * Add a membership of protocol h: (src,grp) (src 0: (*,G)) on port.
@@ -317,7 +326,8 @@ int mgm_interface_igmp(const struct mgm *m, uint16_t port);
  * Thread: mgm thread. Cost: O(log keys) plus O(sources of grp) for (*,G)
  *   changes, plus the callbacks.
  */
-int mgm_add_membership(struct mgm *m, struct mgm_proto *h, uint16_t port,
+int
+mgm_add_membership(struct mgm *m, struct mgm_proto *h, uint16_t port,
 		uint32_t src, uint32_t grp, enum mgm_member_flavour fl);
 
 /**
@@ -325,7 +335,8 @@ int mgm_add_membership(struct mgm *m, struct mgm_proto *h, uint16_t port,
  * @return 0; -EINVAL; -ENOENT (h has no such membership).
  * Thread: mgm thread. Cost: as mgm_add_membership().
  */
-int mgm_del_membership(struct mgm *m, struct mgm_proto *h, uint16_t port,
+int
+mgm_del_membership(struct mgm *m, struct mgm_proto *h, uint16_t port,
 		uint32_t src, uint32_t grp, enum mgm_member_flavour fl);
 
 /**
@@ -336,7 +347,8 @@ int mgm_del_membership(struct mgm *m, struct mgm_proto *h, uint16_t port,
  * @return number of records written to out (< max: the walk is done).
  * Thread: mgm thread. Cost: O(log keys + records).
  */
-unsigned int mgm_membership_walk(const struct mgm *m,
+unsigned int
+mgm_membership_walk(const struct mgm *m,
 		const struct mgm_proto *h, const struct mf_key *after,
 		struct mgm_membership_rec *out, unsigned int max);
 
@@ -346,7 +358,8 @@ unsigned int mgm_membership_walk(const struct mgm *m,
  * @return number of groups written (< max: done).
  * Thread: mgm thread. Cost: O(log keys + keys visited).
  */
-unsigned int mgm_group_enum(const struct mgm *m, const struct mgm_proto *h,
+unsigned int
+mgm_group_enum(const struct mgm *m, const struct mgm_proto *h,
 		uint32_t after_grp, uint32_t *grps, unsigned int max);
 
 /* ---- data-plane inputs (control lcore) ---- */
@@ -363,7 +376,8 @@ unsigned int mgm_group_enum(const struct mgm *m, const struct mgm_proto *h,
  *   (S,G) state: stale record); -ENOMEM.
  * Thread: mgm thread. Cost: O(log keys) plus callbacks.
  */
-int mgm_new_source(struct mgm *m, uint32_t src, uint32_t grp,
+int
+mgm_new_source(struct mgm *m, uint32_t src, uint32_t grp,
 		uint16_t in_port, uint64_t now_ms);
 
 /**
@@ -374,7 +388,8 @@ int mgm_new_source(struct mgm *m, uint32_t src, uint32_t grp,
  *   or no owner with the callback), -ENOENT (no such MFE), -EINVAL.
  * Thread: mgm thread. Cost: O(log keys).
  */
-int mgm_wrong_interface(struct mgm *m, uint32_t src, uint32_t grp,
+int
+mgm_wrong_interface(struct mgm *m, uint32_t src, uint32_t grp,
 		uint16_t in_port, uint64_t now_ms);
 
 /**
@@ -385,7 +400,8 @@ int mgm_wrong_interface(struct mgm *m, uint32_t src, uint32_t grp,
  * @return number of MFEs expired.
  * Thread: mgm thread. Cost: O(MFEs) stats calls.
  */
-unsigned int mgm_tick(struct mgm *m, uint64_t now_ms);
+unsigned int
+mgm_tick(struct mgm *m, uint64_t now_ms);
 
 /* ---- MFEs ---- */
 
@@ -397,21 +413,24 @@ unsigned int mgm_tick(struct mgm *m, uint64_t now_ms);
  *   -EINVAL; -ENOMEM.
  * Thread: mgm thread. Cost: O(log keys) plus callbacks.
  */
-int mgm_mfe_add(struct mgm *m, struct mgm_proto *h, uint32_t src,
+int
+mgm_mfe_add(struct mgm *m, struct mgm_proto *h, uint32_t src,
 		uint32_t grp, uint16_t iif, uint32_t timeout_ms, uint64_t now_ms);
 
 /**
  * Delete an MFE (deletion alerts; dirty).
  * @return 0; -ENOENT. Thread: mgm thread. Cost: O(log keys).
  */
-int mgm_mfe_delete(struct mgm *m, uint32_t src, uint32_t grp);
+int
+mgm_mfe_delete(struct mgm *m, uint32_t src, uint32_t grp);
 
 /**
  * Get one MFE.
  * @return 0 and *out filled; -ENOENT; -EINVAL.
  * Thread: mgm thread. Cost: O(log keys).
  */
-int mgm_mfe_get(const struct mgm *m, uint32_t src, uint32_t grp,
+int
+mgm_mfe_get(const struct mgm *m, uint32_t src, uint32_t grp,
 		struct mgm_mfe_info *out);
 
 /**
@@ -420,7 +439,8 @@ int mgm_mfe_get(const struct mgm *m, uint32_t src, uint32_t grp,
  * @return records written (< max: the walk is done).
  * Thread: mgm thread. Cost: O(log keys + keys visited).
  */
-unsigned int mgm_mfe_walk(const struct mgm *m, const struct mf_key *after,
+unsigned int
+mgm_mfe_walk(const struct mgm *m, const struct mf_key *after,
 		struct mgm_mfe_info *out, unsigned int max);
 
 /**
@@ -429,7 +449,8 @@ unsigned int mgm_mfe_walk(const struct mgm *m, const struct mf_key *after,
  *   callback's error.
  * Thread: mgm thread. Cost: one callback.
  */
-int mgm_mfe_get_stats(struct mgm *m, uint32_t src, uint32_t grp,
+int
+mgm_mfe_get_stats(struct mgm *m, uint32_t src, uint32_t grp,
 		struct mgm_mfe_stats *out);
 
 /**
@@ -437,21 +458,25 @@ int mgm_mfe_get_stats(struct mgm *m, uint32_t src, uint32_t grp,
  * @return 0; -ENOENT; -EINVAL (bad port; MF_PORT_ANY is allowed).
  * Thread: mgm thread. Cost: O(log keys).
  */
-int mgm_mfe_set_iif(struct mgm *m, uint32_t src, uint32_t grp, uint16_t iif);
+int
+mgm_mfe_set_iif(struct mgm *m, uint32_t src, uint32_t grp, uint16_t iif);
 
 /** Set an MFE's upstream neighbour. @return 0; -ENOENT. Cost: O(log keys). */
-int mgm_mfe_set_upstream(struct mgm *m, uint32_t src, uint32_t grp,
+int
+mgm_mfe_set_upstream(struct mgm *m, uint32_t src, uint32_t grp,
 		uint32_t upstream);
 
 /**
  * Set an MFE's idle timeout (0: never) and restart its idle clock at now.
  * @return 0; -ENOENT. Cost: O(log keys).
  */
-int mgm_mfe_set_timeout(struct mgm *m, uint32_t src, uint32_t grp,
+int
+mgm_mfe_set_timeout(struct mgm *m, uint32_t src, uint32_t grp,
 		uint32_t timeout_ms, uint64_t now_ms);
 
 /** Number of MFEs. Cost: O(1). */
-unsigned int mgm_mfe_count(const struct mgm *m);
+unsigned int
+mgm_mfe_count(const struct mgm *m);
 
 /* ---- forwarding view (control lcore -> table) ---- */
 
@@ -460,7 +485,8 @@ unsigned int mgm_mfe_count(const struct mgm *m);
  * @return 0 and *e filled; -ENOENT when the key must not be in the table.
  * Thread: mgm thread. Cost: O(log keys).
  */
-int mgm_fwd_get(struct mgm *m, uint32_t src, uint32_t grp,
+int
+mgm_fwd_get(struct mgm *m, uint32_t src, uint32_t grp,
 		struct mgm_fwd_entry *e);
 
 /**
@@ -470,11 +496,13 @@ int mgm_fwd_get(struct mgm *m, uint32_t src, uint32_t grp,
  * @return keys written (< max: no more dirty keys).
  * Thread: mgm thread. Cost: O(returned keys) amortised.
  */
-unsigned int mgm_fwd_drain_dirty(struct mgm *m, struct mf_key *keys,
+unsigned int
+mgm_fwd_drain_dirty(struct mgm *m, struct mf_key *keys,
 		unsigned int max);
 
 /** Number of dirty keys waiting. Cost: O(1). */
-unsigned int mgm_fwd_dirty_count(const struct mgm *m);
+unsigned int
+mgm_fwd_dirty_count(const struct mgm *m);
 
 #ifdef __cplusplus
 }

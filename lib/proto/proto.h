@@ -76,16 +76,19 @@ struct proto_set {
  * @return 0, or the first failing init's error.
  * Thread: control lcore. Cost: the inits.
  */
-int proto_set_create(struct proto_set *set, const struct proto_env *env);
+int
+proto_set_create(struct proto_set *set, const struct proto_env *env);
 
 /** Destroy every module, in reverse order. Thread: control lcore. */
-void proto_set_destroy(struct proto_set *set);
+void
+proto_set_destroy(struct proto_set *set);
 
 /**
  * The instance of the module called name (NULL: no such module, or not
  * configured). Cost: O(table).
  */
-void *proto_set_get(const struct proto_set *set, const char *name);
+void *
+proto_set_get(const struct proto_set *set, const char *name);
 
 #ifdef __cplusplus
 }

@@ -45,11 +45,16 @@ struct proto_igmp_local_stats {
  *   already registered, EINVAL).
  * Thread: control lcore. Cost: O(ports).
  */
-struct proto_igmp_local *proto_igmp_local_create(struct mgm *mgm,
+struct proto_igmp_local *
+proto_igmp_local_create(struct mgm *mgm,
 		struct igmp_router *router, mf_portset_t igmp_ports);
 
-/** Release the ports, deregister, free. NULL is a no-op. */
-void proto_igmp_local_destroy(struct proto_igmp_local *l);
+/**
+ * Release the ports (IGMP's memberships go), deregister, free. NULL is a
+ * no-op. Thread: control lcore. Cost: O(memberships).
+ */
+void
+proto_igmp_local_destroy(struct proto_igmp_local *l);
 
 /**
  * The IGMP router's membership op. ctx is the struct proto_igmp_local *.
@@ -58,25 +63,42 @@ void proto_igmp_local_destroy(struct proto_igmp_local *l);
  * from the control lcore's own membership op.
  * Thread: control lcore. Cost: one mgm call.
  */
-void proto_igmp_local_membership(void *ctx, uint16_t port, uint32_t src,
+void
+proto_igmp_local_membership(void *ctx, uint16_t port, uint32_t src,
 		uint32_t grp, enum igmp_member_event ev);
 
-/** Start running IGMP on a port (mgm_take_interface). @return 0 or -errno. */
-int proto_igmp_local_port_add(struct proto_igmp_local *l, uint16_t port);
+/**
+ * Start running IGMP on a port (mgm_take_interface).
+ * @return 0; -EINVAL; -EEXIST (already). Thread: control lcore. Cost: O(1).
+ */
+int
+proto_igmp_local_port_add(struct proto_igmp_local *l, uint16_t port);
 
-/** Stop running IGMP on a port (its memberships go). @return 0 or -errno. */
-int proto_igmp_local_port_del(struct proto_igmp_local *l, uint16_t port);
+/**
+ * Stop running IGMP on a port (its memberships there go).
+ * @return 0; -EINVAL; -ENOENT (not running there).
+ * Thread: control lcore. Cost: O(memberships).
+ */
+int
+proto_igmp_local_port_del(struct proto_igmp_local *l, uint16_t port);
 
-/** The mgm handle (for tests and telemetry). */
-struct mgm_proto *proto_igmp_local_handle(const struct proto_igmp_local *l);
+/** The mgm handle (for tests and telemetry). Cost: O(1). */
+struct mgm_proto *
+proto_igmp_local_handle(const struct proto_igmp_local *l);
 
-/** Copy the counters. */
-void proto_igmp_local_get_stats(const struct proto_igmp_local *l,
+/** Copy the counters. Thread: control lcore. Cost: O(1). */
+void
+proto_igmp_local_get_stats(const struct proto_igmp_local *l,
 		struct proto_igmp_local_stats *out);
 
-/** proto_table entry functions (env->igmp, env->igmp_ports). */
-int proto_igmp_local_init(const struct proto_env *env, void **state);
-void proto_igmp_local_fini(void *state);
+/**
+ * proto_table entry functions (env->mgm, env->igmp, env->igmp_ports):
+ * init returns 0 or -errno. Thread: control lcore.
+ */
+int
+proto_igmp_local_init(const struct proto_env *env, void **state);
+void
+proto_igmp_local_fini(void *state);
 
 #ifdef __cplusplus
 }

@@ -100,14 +100,16 @@ struct proto_igmp_proxy_group {
  *   registered, EBUSY a port is owned by another protocol, ENOMEM).
  * Thread: control lcore. Cost: O(ports + memberships).
  */
-struct proto_igmp_proxy *proto_igmp_proxy_create(struct mgm *mgm,
+struct proto_igmp_proxy *
+proto_igmp_proxy_create(struct mgm *mgm,
 		const struct proto_igmp_proxy_config *cfg, uint64_t now_ms);
 
 /**
  * Leave every group upstream (one state-change report / v2 leave each, no
  * retransmissions), release the ports, deregister, free. NULL: no-op.
  */
-void proto_igmp_proxy_destroy(struct proto_igmp_proxy *p,
+void
+proto_igmp_proxy_destroy(struct proto_igmp_proxy *p,
 		uint64_t now_ms);
 
 /**
@@ -117,7 +119,8 @@ void proto_igmp_proxy_destroy(struct proto_igmp_proxy *p,
  * @return 0; -EAGAIN (ignored: not relevant to a host).
  * Thread: control lcore. Cost: O(groups) for a general query.
  */
-int proto_igmp_proxy_input(struct proto_igmp_proxy *p,
+int
+proto_igmp_proxy_input(struct proto_igmp_proxy *p,
 		const struct igmp_msg *msg, uint64_t now_ms);
 
 /**
@@ -125,40 +128,61 @@ int proto_igmp_proxy_input(struct proto_igmp_proxy *p,
  * expire the older-querier timers.
  * Thread: control lcore. Cost: O(groups) when something is due.
  */
-void proto_igmp_proxy_tick(struct proto_igmp_proxy *p, uint64_t now_ms);
+void
+proto_igmp_proxy_tick(struct proto_igmp_proxy *p, uint64_t now_ms);
 
-/** Earliest time tick has work (UINT64_MAX: none). Cost: O(1). */
-uint64_t proto_igmp_proxy_next_deadline(const struct proto_igmp_proxy *p);
+/**
+ * Earliest time tick has work (UINT64_MAX: none).
+ * Thread: control lcore. Cost: O(groups).
+ */
+uint64_t
+proto_igmp_proxy_next_deadline(const struct proto_igmp_proxy *p);
 
-/** IGMP version spoken upstream now: 1, 2 or 3. */
-int proto_igmp_proxy_version(const struct proto_igmp_proxy *p,
+/** IGMP version spoken upstream at now_ms: 1, 2 or 3. Cost: O(1). */
+int
+proto_igmp_proxy_version(const struct proto_igmp_proxy *p,
 		uint64_t now_ms);
 
 /**
- * Merged state of grp: mode and up to max sources (ascending).
- * @return 0; -ENOENT (no downstream member).
+ * Merged state of grp: mode and up to max sources (ascending; srcs may
+ * be NULL).
+ * @return 0; -EINVAL; -ENOENT (no downstream member).
+ * Thread: control lcore. Cost: O(log groups + max).
  */
-int proto_igmp_proxy_group_get(const struct proto_igmp_proxy *p,
+int
+proto_igmp_proxy_group_get(const struct proto_igmp_proxy *p,
 		uint32_t grp, struct proto_igmp_proxy_group *out,
 		uint32_t *srcs, unsigned int max);
 
 /**
  * Groups with downstream members, ascending, after after_grp (0: first).
  * @return number written (< max: done).
+ * Thread: control lcore. Cost: O(groups).
  */
-unsigned int proto_igmp_proxy_groups(const struct proto_igmp_proxy *p,
+unsigned int
+proto_igmp_proxy_groups(const struct proto_igmp_proxy *p,
 		uint32_t after_grp, uint32_t *grps, unsigned int max);
 
-/** Copy the counters. */
-void proto_igmp_proxy_get_stats(const struct proto_igmp_proxy *p,
+/** Copy the counters. Thread: control lcore. Cost: O(1). */
+void
+proto_igmp_proxy_get_stats(const struct proto_igmp_proxy *p,
 		struct proto_igmp_proxy_stats *out);
 
-/** The mgm handle. */
-struct mgm_proto *proto_igmp_proxy_handle(const struct proto_igmp_proxy *p);
+/** The mgm handle. Cost: O(1). */
+struct mgm_proto *
+proto_igmp_proxy_handle(const struct proto_igmp_proxy *p);
 
-/** proto_table entry functions (env->proxy_upstream != MF_PORT_ANY). */
-int proto_igmp_proxy_init(const struct proto_env *env, void **state);
-void proto_igmp_proxy_fini(void *state);
+/**
+ * proto_table entry functions. init makes a proxy only when
+ * env->proxy_upstream != MF_PORT_ANY (else *state = NULL, return 0), with
+ * env->proxy_downstream, env->port_addr[upstream] as report source,
+ * env->send, env->seed; returns 0 or -errno. fini leaves the groups
+ * upstream and destroys it. Thread: control lcore.
+ */
+int
+proto_igmp_proxy_init(const struct proto_env *env, void **state);
+void
+proto_igmp_proxy_fini(void *state);
 
 #ifdef __cplusplus
 }

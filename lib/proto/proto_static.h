@@ -44,16 +44,23 @@ struct proto_static_route {
  * @return the instance or NULL (errno EEXIST, ENOMEM, EINVAL).
  * Thread: control lcore.
  */
-struct proto_static *proto_static_create(struct mgm *mgm);
+struct proto_static *
+proto_static_create(struct mgm *mgm);
 
-/** Remove every route, deregister, free. NULL is a no-op. */
-void proto_static_destroy(struct proto_static *s);
+/**
+ * Remove every route (forwarding state goes with it), deregister, free.
+ * NULL is a no-op. Thread: control lcore. Cost: O(routes) mgm calls.
+ */
+void
+proto_static_destroy(struct proto_static *s);
 
 /**
  * Check a route without installing it.
  * @return 0 or -EINVAL with err filled.
+ * Thread: any. Cost: O(1).
  */
-int proto_static_check(const struct proto_static_route *r, char *err,
+int
+proto_static_check(const struct proto_static_route *r, char *err,
 		size_t errlen);
 
 /**
@@ -62,15 +69,18 @@ int proto_static_check(const struct proto_static_route *r, char *err,
  *   exists); -ENOMEM. err gets a message on error (may be NULL).
  * Thread: control lcore. Cost: O(log routes + ports) mgm calls.
  */
-int proto_static_add(struct proto_static *s,
+int
+proto_static_add(struct proto_static *s,
 		const struct proto_static_route *r, uint64_t now_ms,
 		char *err, size_t errlen);
 
 /**
- * Delete the route of (src, grp).
- * @return 0; -ENOENT. Thread: control lcore.
+ * Delete the route of (src, grp) (its FORWARD memberships and its MFE).
+ * @return 0; -EINVAL (s NULL); -ENOENT (no such route), err filled.
+ * Thread: control lcore. Cost: O(routes) memmove plus mgm calls.
  */
-int proto_static_del(struct proto_static *s, uint32_t src, uint32_t grp,
+int
+proto_static_del(struct proto_static *s, uint32_t src, uint32_t grp,
 		char *err, size_t errlen);
 
 /**
@@ -86,28 +96,38 @@ int proto_static_del(struct proto_static *s, uint32_t src, uint32_t grp,
  * Thread: control lcore. Cost: O((n + routes) log) plus mgm calls for the
  *   differences.
  */
-int proto_static_replace(struct proto_static *s,
+int
+proto_static_replace(struct proto_static *s,
 		const struct proto_static_route *routes, unsigned int n,
 		uint64_t now_ms, unsigned int *changed, char *err,
 		size_t errlen);
 
-/** Number of routes. */
-unsigned int proto_static_count(const struct proto_static *s);
+/** Number of routes. Thread: control lcore. Cost: O(1). */
+unsigned int
+proto_static_count(const struct proto_static *s);
 
 /**
- * Copy routes in (grp, src) order, from index start.
+ * Copy routes in (grp, src) order, from index start (for paging).
  * @return routes written (< max: done).
+ * Thread: control lcore. Cost: O(max).
  */
-unsigned int proto_static_list(const struct proto_static *s,
+unsigned int
+proto_static_list(const struct proto_static *s,
 		unsigned int start, struct proto_static_route *out,
 		unsigned int max);
 
-/** The mgm handle. */
-struct mgm_proto *proto_static_handle(const struct proto_static *s);
+/** The mgm handle (NULL for NULL). Thread: control lcore. Cost: O(1). */
+struct mgm_proto *
+proto_static_handle(const struct proto_static *s);
 
-/** proto_table entry functions. */
-int proto_static_init(const struct proto_env *env, void **state);
-void proto_static_fini(void *state);
+/**
+ * proto_table entry functions: init creates the instance from env->mgm
+ * (0 or -errno), fini destroys it. Thread: control lcore.
+ */
+int
+proto_static_init(const struct proto_env *env, void **state);
+void
+proto_static_fini(void *state);
 
 #ifdef __cplusplus
 }
