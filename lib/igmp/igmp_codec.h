@@ -136,7 +136,7 @@ enum igmp_parse_err {
 	IGMP_PARSE_ERR_UNKNOWN_TYPE = -11,
 	/** IGMP length invalid for its type (e.g. a 10-byte query, RFC 3376 7.1). */
 	IGMP_PARSE_ERR_IGMP_LEN = -12,
-	/** Group address is not multicast (or a query names a non-multicast group). */
+	/** Group address is not multicast (or a general query lists sources). */
 	IGMP_PARSE_ERR_GROUP_NOT_MULTICAST = -13,
 	/** Report or leave for 224.0.0.0/24 (link-local, never reported). */
 	IGMP_PARSE_ERR_LINK_LOCAL_GROUP = -14,

@@ -74,6 +74,7 @@ igmp_group_get(struct igmp_router *r, uint16_t port, uint32_t addr, bool create)
 	}
 	g->addr = addr;
 	g->mode = IGMP_MODE_INCLUDE;
+	g->next_due = UINT64_MAX;
 	memmove(&p->groups[pos + 1], &p->groups[pos], (p->n_groups - pos) * sizeof(p->groups[0]));
 	p->groups[pos] = g;
 	p->n_groups++;
@@ -140,6 +141,7 @@ igmp_group_settle(struct igmp_router *r, uint16_t port, struct igmp_group *g)
 	}
 	if (!g->dead && !(g->mode == IGMP_MODE_INCLUDE && live == 0)) {
 		igmp_src_compact(p, g);
+		igmp_group_update_due(r, g);
 		return false;
 	}
 	/* Deleted: every source goes with it. */
@@ -154,6 +156,32 @@ igmp_group_settle(struct igmp_router *r, uint16_t port, struct igmp_group *g)
 	free(g->srcs);
 	free(g);
 	return true;
+}
+
+static void
+igmp_min_due(uint64_t *due, uint64_t t)
+{
+	if (t != 0 && t < *due)
+		*due = t;
+}
+
+/* Recompute g->next_due (earliest running timer of the group) and arm it. */
+void
+igmp_group_update_due(struct igmp_router *r, struct igmp_group *g)
+{
+	uint64_t due = UINT64_MAX;
+	uint32_t i;
+
+	igmp_min_due(&due, g->timer);
+	igmp_min_due(&due, g->v1_host);
+	igmp_min_due(&due, g->v2_host);
+	igmp_min_due(&due, g->q_next);
+	igmp_min_due(&due, g->qs_next);
+	for (i = 0; i < g->n_src; i++)
+		if (!g->srcs[i].dead)
+			igmp_min_due(&due, g->srcs[i].timer);
+	g->next_due = due;
+	igmp_arm(r, due == UINT64_MAX ? 0 : due);
 }
 
 /* Delete every group of the port, reversing what was reported. */
@@ -192,7 +220,7 @@ igmp_src_expire(struct igmp_group *g, struct igmp_src *s)
 	s->timer = 0;
 	s->retrans = 0;
 	if (g->mode == IGMP_MODE_INCLUDE)
-		s->dead = 1;
+		igmp_src_kill(g, s);
 }
 
 /* Group timer expiry (6.5): EXCLUDE (X,Y) becomes INCLUDE (X); Y is deleted. */
@@ -209,7 +237,7 @@ igmp_group_expire(struct igmp_group *g)
 	g->mode = IGMP_MODE_INCLUDE;
 	for (i = 0; i < g->n_src; i++)
 		if (g->srcs[i].timer == 0)
-			g->srcs[i].dead = 1;
+			igmp_src_kill(g, &g->srcs[i]);
 }
 
 void
@@ -221,6 +249,10 @@ igmp_group_timers(struct igmp_router *r, uint16_t port)
 	while (i < p->n_groups) {
 		struct igmp_group *g = p->groups[i];
 
+		if (g->next_due > r->now) {
+			i++;
+			continue;
+		}
 		if (g->v1_host != 0 && g->v1_host <= r->now)
 			g->v1_host = 0;
 		if (g->v2_host != 0 && g->v2_host <= r->now)
@@ -313,7 +345,7 @@ igmp_delete_not_in(struct igmp_group *g, const uint32_t *b, unsigned int nb)
 
 	for (i = 0; i < g->n_src; i++)
 		if (!igmp_srcset_has(b, nb, g->srcs[i].addr))
-			g->srcs[i].dead = 1;
+			igmp_src_kill(g, &g->srcs[i]);
 }
 
 /*
@@ -558,9 +590,11 @@ igmp_report_input(struct igmp_router *r, uint16_t port, const struct igmp_msg *m
 			p->stats.v2_reports++;
 		igmp_apply_record(r, port, IGMP_REC_IS_EX, m->group, r->scratch, 0);
 		g = igmp_group_get(r, port, m->group, false);
-		if (g != NULL)
+		if (g != NULL) {
 			igmp_timer_set(r, m->kind == IGMP_MSG_V1_REPORT ? &g->v1_host : &g->v2_host,
 				ohpi);
+			igmp_group_update_due(r, g);
+		}
 		break;
 	case IGMP_MSG_V2_LEAVE:
 		/* v2 leave = TO_IN ({}), ignored in v1 mode (7.3.2). */

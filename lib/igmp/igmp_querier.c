@@ -197,7 +197,6 @@ igmp_querier_input(struct igmp_router *r, uint16_t port, const struct igmp_msg *
 	if (m->n_srcs == 0) {
 		if (g->mode == IGMP_MODE_EXCLUDE && igmp_timer_left(g->timer, r->now) > lmqt)
 			igmp_timer_set(r, &g->timer, lmqt);
-		return;
 	}
 	for (i = 0; i < m->n_srcs; i++) {
 		int k = igmp_src_find(g, m->srcs[i]);
@@ -205,6 +204,7 @@ igmp_querier_input(struct igmp_router *r, uint16_t port, const struct igmp_msg *
 		if (k >= 0 && igmp_timer_left(g->srcs[k].timer, r->now) > lmqt)
 			igmp_timer_set(r, &g->srcs[k].timer, lmqt);
 	}
+	igmp_group_update_due(r, g);
 }
 
 /*

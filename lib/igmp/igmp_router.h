@@ -254,7 +254,8 @@ igmp_router_input(struct igmp_router *r, uint16_t port, const struct igmp_msg *m
  * host present timers, last member query retransmissions.
  *
  * Thread safety: control lcore. Cost: O(1) when nothing is due
- * (now_ms < igmp_router_next_deadline()), otherwise one pass over all state.
+ * (now_ms < igmp_router_next_deadline()), otherwise one pass over the
+ * groups, visiting the sources only of groups with a timer due.
  */
 void
 igmp_router_tick(struct igmp_router *r, uint64_t now_ms);

@@ -43,7 +43,9 @@ struct igmp_group {
 	uint64_t v2_host;	/* IGMPv2 Host Present timer */
 	uint64_t q_next;	/* next Q(G) retransmission */
 	uint64_t qs_next;	/* next Q(G,S) retransmission */
-	uint32_t n_src;
+	uint64_t next_due;	/* earliest of the timers above and the source timers */
+	uint32_t n_src;		/* records in srcs, dead ones included */
+	uint32_t n_dead;	/* records marked dead, freed by the next settle */
 	uint32_t cap_src;
 	struct igmp_src *srcs;	/* sorted by addr */
 };
@@ -99,6 +101,7 @@ void igmp_send_source_queries(struct igmp_router *r, uint16_t port, struct igmp_
 int igmp_src_find(const struct igmp_group *g, uint32_t addr);
 struct igmp_src *igmp_src_get(struct igmp_router *r, struct igmp_port *p,
 	struct igmp_group *g, uint32_t addr, bool *created);
+void igmp_src_kill(struct igmp_group *g, struct igmp_src *s);
 void igmp_src_compact(struct igmp_port *p, struct igmp_group *g);
 unsigned int igmp_srcset_sort(uint32_t *a, unsigned int n);
 bool igmp_srcset_has(const uint32_t *a, unsigned int n, uint32_t addr);
@@ -109,6 +112,7 @@ struct igmp_group *igmp_group_get(struct igmp_router *r, uint16_t port, uint32_t
 	bool create);
 bool igmp_group_settle(struct igmp_router *r, uint16_t port, struct igmp_group *g);
 void igmp_group_flush(struct igmp_router *r, uint16_t port);
+void igmp_group_update_due(struct igmp_router *r, struct igmp_group *g);
 void igmp_group_settle_all(struct igmp_router *r, uint16_t port);
 void igmp_group_timers(struct igmp_router *r, uint16_t port);
 void igmp_report_input(struct igmp_router *r, uint16_t port, const struct igmp_msg *m);

@@ -46,8 +46,8 @@ igmp_src_get(struct igmp_router *r, struct igmp_port *p, struct igmp_group *g,
 	uint32_t addr, bool *created)
 {
 	int i = igmp_src_search(g, addr);
-	uint32_t pos, live = 0, k;
 	struct igmp_src *s;
+	uint32_t pos;
 
 	(void)r;
 	*created = false;
@@ -56,6 +56,7 @@ igmp_src_get(struct igmp_router *r, struct igmp_port *p, struct igmp_group *g,
 		if (s->dead) {
 			/* Revived before it was freed: a fresh record again. */
 			s->dead = 0;
+			g->n_dead--;
 			s->timer = 0;
 			s->retrans = 0;
 			s->qmark = 0;
@@ -63,9 +64,7 @@ igmp_src_get(struct igmp_router *r, struct igmp_port *p, struct igmp_group *g,
 		}
 		return s;
 	}
-	for (k = 0; k < g->n_src; k++)
-		live += !g->srcs[k].dead;
-	if (live >= p->cfg.max_sources_per_group) {
+	if (g->n_src - g->n_dead >= p->cfg.max_sources_per_group) {
 		p->stats.sources_over_limit++;
 		return NULL;
 	}
@@ -91,6 +90,19 @@ igmp_src_get(struct igmp_router *r, struct igmp_port *p, struct igmp_group *g,
 	return s;
 }
 
+/* Mark a record deleted; the next igmp_group_settle() reverses its reported state and frees it. */
+void
+igmp_src_kill(struct igmp_group *g, struct igmp_src *s)
+{
+	if (s->dead)
+		return;
+	s->dead = 1;
+	s->timer = 0;
+	s->retrans = 0;
+	s->qmark = 0;
+	g->n_dead++;
+}
+
 /* Free the records marked dead (their reported state is already reversed). */
 void
 igmp_src_compact(struct igmp_port *p, struct igmp_group *g)
@@ -106,6 +118,7 @@ igmp_src_compact(struct igmp_port *p, struct igmp_group *g)
 	}
 	(void)p;
 	g->n_src = j;
+	g->n_dead = 0;
 	if (g->n_src == 0 && g->cap_src > 16) {
 		free(g->srcs);
 		g->srcs = NULL;

@@ -34,23 +34,15 @@ igmp_timer_left(uint64_t timer, uint64_t now)
 static void
 igmp_arm_port(struct igmp_router *r, const struct igmp_port *p)
 {
-	uint32_t i, s;
+	uint32_t i;
 
 	igmp_arm(r, p->oqp_timer);
 	igmp_arm(r, p->gq_timer);
 	igmp_arm(r, p->v1_querier);
 	igmp_arm(r, p->v2_querier);
-	for (i = 0; i < p->n_groups; i++) {
-		const struct igmp_group *g = p->groups[i];
-
-		igmp_arm(r, g->timer);
-		igmp_arm(r, g->v1_host);
-		igmp_arm(r, g->v2_host);
-		igmp_arm(r, g->q_next);
-		igmp_arm(r, g->qs_next);
-		for (s = 0; s < g->n_src; s++)
-			igmp_arm(r, g->srcs[s].timer);
-	}
+	for (i = 0; i < p->n_groups; i++)
+		if (p->groups[i]->next_due != UINT64_MAX)
+			igmp_arm(r, p->groups[i]->next_due);
 }
 
 void
