@@ -20,8 +20,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(
 
 def binary_path():
     """$MCASTFWD_BIN (meson passes the build's), else <repo>/build/app/."""
-    return os.environ.get("MCASTFWD_BIN",
-                          os.path.join(REPO, "build", "app", "mcastfwd"))
+    return (os.environ.get("MCASTFWD_BIN")
+            or os.path.join(REPO, "build", "app", "mcastfwd"))
 
 
 _seq = 0
@@ -148,7 +148,9 @@ class Mcastfwd:
         shutil.rmtree(os.path.join(RUN_DIR, self.prefix), ignore_errors=True)
 
     def __enter__(self):
-        return self.start()
+        if self.proc is None:       # not started yet
+            self.start()
+        return self
 
     def __exit__(self, *exc):
         if self.alive():
