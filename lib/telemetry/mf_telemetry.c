@@ -970,7 +970,7 @@ fn_mfe_stats(struct ctl *c, void *arg)
 
 static void
 route_to_dict(struct ctl *c, const struct proto_static_route *rt,
-	struct rte_tel_data *x)
+	struct rte_tel_data *x, bool counters)
 {
 	struct mf_route_stats rs;
 	char b[16];
@@ -979,6 +979,8 @@ route_to_dict(struct ctl *c, const struct proto_static_route *rt,
 	add_ip(x, "group", rt->grp);
 	rte_tel_data_add_dict_int(x, "in", rt->in_port);
 	add_portset(x, "out", rt->oifs);
+	if (!counters)
+		return;
 	if (mf_table_route_stats(ctl_table(c), rt->src, rt->grp, &rs, NULL,
 			NULL) == 0) {
 		rte_tel_data_add_dict_int(x, "installed", 1);
@@ -1013,7 +1015,7 @@ fn_routes(struct ctl *c, void *arg)
 		x = new_dict();
 		if (x == NULL)
 			continue;
-		route_to_dict(c, &rt[i], x);
+		route_to_dict(c, &rt[i], x, true);
 		snprintf(key, sizeof(key), "%u", start + i);
 		add_dict(list, key, x);
 	}
@@ -1069,7 +1071,8 @@ fn_route_add(struct ctl *c, void *arg)
 	rte_tel_data_start_dict(r->d);
 	x = new_dict();
 	if (x != NULL) {
-		route_to_dict(c, &rt, x);
+		/* published at the end of this control-loop turn */
+		route_to_dict(c, &rt, x, false);
 		add_dict(r->d, "added", x);
 	}
 	rte_tel_data_add_dict_u64(r->d, "routes", proto_static_count(ps));
