@@ -128,7 +128,7 @@ fp_worker_init(struct fp_worker *w, const struct fp_worker_params *p)
 			p->event_ring == NULL || p->replica_pool == NULL ||
 			p->header_pool == NULL || p->igmp_msg_pool == NULL ||
 			p->n_rxq > FP_MAX_RXQ ||
-			p->id >= MF_TABLE_MAX_WORKERS)
+			p->id >= mf_table_n_workers(p->table))
 		return -EINVAL;
 	if (p->igmp_msg_pool->elt_size < sizeof(struct igmp_msg))
 		return -EINVAL;

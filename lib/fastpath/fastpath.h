@@ -137,7 +137,10 @@ struct fp_rxq {
 
 /** Parameters of fp_worker_init(). */
 struct fp_worker_params {
-	/** Worker index, 0..n_workers-1: its counter block in table lists. */
+	/**
+	 * Worker index, 0..mf_table_n_workers(table)-1: its counter block in
+	 * table lists (one writer per block).
+	 */
 	uint16_t id;
 	uint16_t n_rxq;
 	struct fp_rxq rxq[FP_MAX_RXQ];
@@ -266,7 +269,9 @@ struct fp_worker {
  * go online.
  *
  * Main lcore, before the worker runs. Cost: MF_MAX_PORTS small allocations.
- * @return 0; -EINVAL (missing table/ring/pools, bad id, n_rxq, port);
+ * @return 0; -EINVAL (missing table/ring/pools, id not below the
+ *   table's n_workers, n_rxq, a polled port without fp_port, a port whose
+ *   fp_port.port_id differs, igmp_msg pool elements too small);
  *   -ENOMEM.
  */
 int

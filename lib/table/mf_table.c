@@ -546,6 +546,12 @@ mf_table_next(const struct mf_table *t, uint32_t *iter, struct mf_key *key,
 	return 0;
 }
 
+uint16_t
+mf_table_n_workers(const struct mf_table *t)
+{
+	return t->n_workers;
+}
+
 uint32_t
 mf_table_count(const struct mf_table *t)
 {

@@ -294,6 +294,13 @@ int
 mf_table_next(const struct mf_table *t, uint32_t *iter, struct mf_key *key,
 		const struct mf_repl_list **l);
 
+/**
+ * Counter blocks per list (the n_workers given at create): worker ids must
+ * be below it. Any thread. Cost: O(1).
+ */
+uint16_t
+mf_table_n_workers(const struct mf_table *t);
+
 /** Number of keys in the table. Control lcore. Cost: O(1). */
 uint32_t
 mf_table_count(const struct mf_table *t);
