@@ -150,13 +150,17 @@ struct mgm_proto_ops {
 	/** The router lost its receivers for (src,grp). */
 	void (*prune_alert)(void *ctx, uint32_t src, uint32_t grp);
 	/**
-	 * A new MFE (src may be 0 for a protocol-made (*,G) MFE). *oifs holds
-	 * the outgoing ports this protocol contributes to it; clearing bits
-	 * disables forwarding to those ports on this MFE (until the MFE goes).
+	 * A new MFE (src may be 0 for a protocol-made (*,G) MFE). Sent to
+	 * each protocol contributing outgoing ports (with the attribution
+	 * rule: IGMP's ports on a routed port count for its owner). *oifs
+	 * holds this protocol's ports; clearing bits disables forwarding to
+	 * those ports on this MFE (until the MFE goes).
 	 */
 	void (*creation_alert)(void *ctx, uint32_t src, uint32_t grp,
 			uint16_t iif, mf_portset_t *oifs);
-	/** An MFE went away (expiry, deletion, interface release). */
+	/** An MFE went away (expiry, deletion, interface release). Sent to
+	 *  the protocols contributing ports, the owner of its incoming port
+	 *  and its creator. */
 	void (*deletion_alert)(void *ctx, uint32_t src, uint32_t grp);
 	/**
 	 * RPF check of a new (S,G) MFE whose incoming port this protocol owns.
@@ -193,7 +197,8 @@ struct mgm_config {
 	/**
 	 * Counters of a published entry (control lcore: table statistics).
 	 * Return 0, or -ENOENT when the entry has no counters (yet). NULL:
-	 * no counters, MFEs then expire timeout ms after creation.
+	 * no counters, MFEs then expire timeout ms after creation. Called
+	 * from mgm_tick() and mgm_mfe_get_stats(); must not call into mgm.
 	 */
 	int (*mfe_stats)(void *ctx, uint32_t src, uint32_t grp,
 			struct mgm_mfe_stats *out);
