@@ -175,7 +175,8 @@ igmp_router_destroy(struct igmp_router *r);
 /**
  * Add a port. If enabled, the router starts as querier: it sends a general
  * query at once (send_query) and startup_query_count - 1 more every
- * startup_query_interval_ms.
+ * startup_query_interval_ms. A port with address 0 queries from 0.0.0.0
+ * and yields to any other querier it hears.
  *
  * @param port
  *   Port id, < MF_MAX_PORTS.
