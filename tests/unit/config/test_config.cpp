@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -102,6 +103,43 @@ TEST(ConfigGood, ExampleFileLoads)
 	EXPECT_EQ(c->routes[1].src, ip(198, 18, 0, 10));
 	EXPECT_EQ(c->routes[1].oifs, MF_PORTSET_BIT(1));
 	EXPECT_STREQ(c->source, MF_EXAMPLE_INI);
+}
+
+TEST(ConfigGood, EveryShippedExampleLoads)
+{
+	DIR *d = opendir(MF_EXAMPLES_DIR);
+	struct dirent *e;
+	unsigned int n = 0;
+
+	ASSERT_NE(d, nullptr);
+	while ((e = readdir(d)) != nullptr) {
+		std::string name = e->d_name;
+		if (name.size() < 4 || name.substr(name.size() - 4) != ".ini")
+			continue;
+		std::string path = std::string(MF_EXAMPLES_DIR) + "/" + name;
+		std::unique_ptr<mf_config> c(new mf_config);
+		char err[512] = "";
+		EXPECT_EQ(mf_config_load(path.c_str(), c.get(), err,
+			sizeof(err)), 0) << err;
+		n++;
+	}
+	closedir(d);
+	EXPECT_GE(n, 3u);
+}
+
+TEST(ConfigGood, ProxyExampleNamesItsUpstream)
+{
+	std::unique_ptr<mf_config> c(new mf_config);
+	char err[512] = "";
+
+	ASSERT_EQ(mf_config_load(MF_EXAMPLES_DIR "/igmp-proxy.ini", c.get(), err,
+		sizeof(err)), 0) << err;
+	EXPECT_EQ(c->proxy_upstream, 0);
+	ASSERT_EQ(mf_config_load(MF_EXAMPLES_DIR "/igmp-lan.ini", c.get(), err,
+		sizeof(err)), 0) << err;
+	EXPECT_EQ(c->ports[2].igmp.version, 2);
+	EXPECT_TRUE(c->ports[1].igmp.fast_leave);
+	EXPECT_EQ(c->ports[1].igmp.query_interval_ms, 10000u);
 }
 
 TEST(ConfigGood, GlobalKeysAndPortKeys)
