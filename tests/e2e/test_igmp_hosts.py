@@ -28,7 +28,7 @@ S2 = "198.18.0.3"
 # How long after a leave the control lcore may take beyond LMQT (report
 # processing, publishing, one RCU grace period, TX flush, the kernel's
 # timing): generous but bounded.
-SLACK_S = 0.8
+SLACK_S = 1.0
 
 
 def igmp_config(path, topo, extra=None):
