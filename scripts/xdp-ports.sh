@@ -133,15 +133,17 @@ case "$prog" in
 *,*) die "the XDP object path must not contain a comma (EAL devargs separator): $prog" ;;
 esac
 
-# Combined channels currently set on $1 (ethtool -l), else its rx queue count in sysfs.
+# Combined channels currently set on $1 (ethtool -l): what net_af_xdp checks queue_count
+# against. Virtual interfaces (veth...) report none, and DPDK then allows one queue.
+# Without ethtool, a NIC's rx queue count in sysfs stands in for it.
 nic_queues() {
 	q=""
 	if command -v ethtool >/dev/null 2>&1; then
 		q=$(ethtool -l "$1" 2>/dev/null | awk '/^Current hardware settings/ { cur = 1 }
 			cur && /^Combined:/ { print $2; exit }')
-	fi
-	if ! is_uint "$q" || [ "$q" -eq 0 ]; then
+	elif [ -e "/sys/class/net/$1/device" ]; then
 		q=$(ls -d "/sys/class/net/$1/queues/rx-"* 2>/dev/null | wc -l)
+		echo "xdp-ports.sh: note: no ethtool; assuming $q queue(s) on $1 from sysfs (check: ethtool -l $1)" >&2
 	fi
 	is_uint "$q" && [ "$q" -ge 1 ] || q=1
 	echo "$q"
