@@ -89,6 +89,19 @@ put16(uint8_t *p, uint16_t v)
 	return 2;
 }
 
+/* Writes host-order IPv4 address a at p in network order. Returns 4. */
+static size_t
+put_ip(uint8_t *p, uint32_t a)
+{
+	p[0] = a >> 24;
+	p[1] = (a >> 16) & 0xff;
+	p[2] = (a >> 8) & 0xff;
+	p[3] = a & 0xff;
+	return 4;
+}
+
+#define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+
 /* Builds the frame for c into buf (at least 256 bytes). Returns its length. */
 static size_t
 build_frame(const struct frame_case *c, uint8_t *buf)
@@ -121,10 +134,9 @@ build_frame(const struct frame_case *c, uint8_t *buf)
 		p += put16(p, 1);		/* request */
 		memcpy(p, src_mac, 6);
 		p += 6;
-		p[0] = 192, p[1] = 0, p[2] = 2, p[3] = 1;
-		p += 4 + 6;
-		p[0] = 192, p[1] = 0, p[2] = 2, p[3] = 2;
-		p += 4;
+		p += put_ip(p, IP4(192, 0, 2, 1));
+		p += 6;				/* target MAC unknown */
+		p += put_ip(p, IP4(192, 0, 2, 2));
 		return (size_t)(p - buf);
 	case FRAME_IPV6:
 		p += put16(p, 0x86dd);
@@ -150,11 +162,11 @@ build_frame(const struct frame_case *c, uint8_t *buf)
 	put16(p + 2, (uint16_t)(ihl_bytes + 8));
 	p[8] = 1;				/* TTL */
 	p[9] = c->proto;
-	p[12] = 192, p[13] = 0, p[14] = 2, p[15] = 10;
+	put_ip(p + 12, IP4(192, 0, 2, 10));
 	if (inet_pton(AF_INET, c->dst, &dst) != 1)
 		abort();
 	d = ntohl(dst.s_addr);
-	p[16] = d >> 24, p[17] = (d >> 16) & 0xff, p[18] = (d >> 8) & 0xff, p[19] = d & 0xff;
+	put_ip(p + 16, d);
 	if (c->router_alert) {
 		p[20] = 0x94;
 		p[21] = 4;
