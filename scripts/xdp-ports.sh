@@ -9,7 +9,7 @@
 #                                                (after a crash; a clean exit removes it)
 # Options:
 #   -q, --queues N     AF_XDP queues per port (= mcastfwd workers polling it). Default: the
-#                      NIC's current combined channel count (ethtool -l), else its rx queues.
+#                      NIC's current combined channel count (ethtool -l); 1 for veth.
 #   -s, --start-queue N first queue (default 0)
 #   -p, --prog FILE    XDP object (default: installed or build-tree mcast_steer.bpf.o)
 #   -l, --keep-local   use mcast_steer_keep_local.bpf.o: 224.0.0.0/24 (OSPF, VRRP, mDNS...)
@@ -19,7 +19,7 @@
 #   -1, --one-line     print all arguments on one line
 #   -h, --help
 # Example:
-#   mcastfwd -l 0-2 $(scripts/xdp-ports.sh -q 2 eth1 eth2) -- -c /etc/mcastfwd.conf
+#   mcastfwd -l 0-2 --no-pci $(scripts/xdp-ports.sh -q 2 eth1 eth2) -- --config /etc/mcastfwd/mcastfwd.ini
 # Exit: 0, 1 on a bad interface or program, 2 on usage errors.
 set -eu
 
