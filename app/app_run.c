@@ -322,6 +322,14 @@ app_run(struct app_plan *plan, const struct mf_config *cfg,
 	/* Single-lcore mode: ctl_run() puts worker 0 online and polls it. */
 	if (!plan->single_lcore) {
 		for (w = 0; w < plan->n_workers; w++) {
+			/* More workers than RX queues (ports without RSS):
+			 * an idle worker is not launched; offline on RCU, it
+			 * never holds up a grace period. */
+			if (workers[w]->n_rxq == 0) {
+				APP_LOG(NOTICE, "worker %u has no rx queue: lcore %u stays idle",
+					w, plan->worker_lcore[w]);
+				continue;
+			}
 			rc = rte_eal_remote_launch(fp_worker_run, workers[w],
 				plan->worker_lcore[w]);
 			if (rc != 0) {
