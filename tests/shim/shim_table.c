@@ -80,6 +80,8 @@ shim_table_reader(const struct mf_table *t, struct rte_rcu_qsbr *qsv,
 
 	rte_rcu_qsbr_thread_register(qsv, tid);
 	rte_rcu_qsbr_thread_online(qsv, tid);
+	/* seq_cst: test handshake, the writer waits for it. */
+	__atomic_store_n(&res->started, 1, __ATOMIC_SEQ_CST);
 	/* Relaxed: the stop flag only ends the loop; nothing is handed over. */
 	while (__atomic_load_n(stop, __ATOMIC_RELAXED) == 0) {
 		unsigned int b = RTE_MIN(n - off, 32u), i;

@@ -33,6 +33,7 @@ struct shim_reader_result {
 	uint64_t bad_magic; /**< lists whose magic was not MF_REPL_LIST_MAGIC */
 	uint64_t bad_key;   /**< lists for another key */
 	uint64_t bad_oifs;  /**< oifs[] not the pattern the writer used */
+	uint32_t started;   /**< set (shim_flag_set) once online */
 };
 
 /**

@@ -274,6 +274,66 @@ TEST_F(TableTest, deleted_key_slot_is_reused_only_after_the_grace_period)
 	shim_qsv_unregister(qsv, 0);
 }
 
+TEST_F(TableTest, many_pending_batches_merge_and_all_get_freed)
+{
+	make(256, 1, true);
+	ASSERT_EQ(shim_qsv_register(qsv, 0), 0);
+	shim_qsv_online(qsv, 0);
+	// 150 batches while the reader never quiesces: more than the table
+	// tracks separately, so later ones merge into the newest.
+	for (uint32_t i = 0; i < 150; i++) {
+		ASSERT_EQ(mf_table_publish(t, S1 + i, G1, list(1, 1, 1)), 0);
+		if (i % 2 == 1)
+			ASSERT_EQ(mf_table_remove(t, S1 + i - 1, G1), 0);
+		else
+			ASSERT_EQ(mf_table_publish(t, S1 + i, G1,
+					list(1, 2, 3)), 0);
+		EXPECT_EQ(mf_table_reclaim(t), 0u) << i;
+	}
+	struct mf_table_mem mem;
+	mf_table_memory(t, &mem);
+	EXPECT_EQ(mem.retired, 150u);
+	EXPECT_EQ(mem.retired_keys, 75u);
+	shim_qsv_quiescent(qsv, 0);
+	EXPECT_EQ(mf_table_reclaim(t), 225u);
+	mf_table_memory(t, &mem);
+	EXPECT_EQ(mem.retired, 0u);
+	EXPECT_EQ(mem.retired_keys, 0u);
+	EXPECT_EQ(mf_table_count(t), 75u);
+
+	// Left pending at free time: mf_table_free releases it too (the
+	// fixture checks the heap).
+	ASSERT_EQ(mf_table_remove(t, S1 + 1, G1), 0);
+	mf_table_reclaim(t);
+	ASSERT_EQ(mf_table_publish(t, S1 + 3, G1, list(1, 1, 1)), 0);
+	shim_qsv_offline(qsv, 0);
+	shim_qsv_unregister(qsv, 0);
+}
+
+TEST_F(TableTest, reclaim_sync_waits_for_a_reader_thread)
+{
+	make(64, 1, true);
+	uint32_t stop = 0;
+	struct mf_key k = { S1, G1 };
+	struct shim_reader_result res = {};
+	ASSERT_EQ(mf_table_publish(t, S1, G1, list(1, 1, 1)), 0);
+	std::thread reader([&] {
+		shim_table_reader(t, qsv, 0, &k, 1, &stop, &res);
+	});
+	while (shim_flag_get(&res.started) == 0)
+		std::this_thread::yield();
+	ASSERT_EQ(mf_table_publish(t, S1, G1, list(1, 1, 2)), 0);
+	ASSERT_EQ(mf_table_remove(t, S1, G1), 0);
+	mf_table_reclaim_sync(t);
+	struct mf_table_mem mem;
+	mf_table_memory(t, &mem);
+	EXPECT_EQ(mem.retired, 0u);
+	EXPECT_EQ(mem.retired_keys, 0u);
+	shim_flag_set(&stop, 1);
+	reader.join();
+	EXPECT_EQ(res.bad_magic + res.bad_key + res.bad_oifs, 0u);
+}
+
 TEST_F(TableTest, iterate_and_next_visit_every_entry_once)
 {
 	make(256, 1, false);
