@@ -432,9 +432,9 @@ tx_one(struct fp_worker *w, uint16_t port, struct rte_mbuf *r)
 
 /*
  * Fan m (TTL not yet decremented, iif check passed) out to l's ports.
- * Consumes m.
+ * Consumes m. @return replicas handed to TX buffers.
  */
-static inline void
+static inline unsigned int
 fan_out(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 		struct rte_ipv4_hdr *ip, const struct mf_repl_list *l)
 {
@@ -443,7 +443,7 @@ fan_out(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 	uint8_t tgt_copy[MF_MAX_PORTS];
 	uint8_t tgt_chain[MF_MAX_PORTS];
 	struct mf_oif_stats *os0 = mf_repl_list_oif_stats(l, w->id, 0);
-	unsigned int n_copy = 0, n_chain = 0, n_alloc, i;
+	unsigned int n_copy = 0, n_chain = 0, n_alloc, n_sent = 0, i;
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	uint8_t ttl = ip->time_to_live;
 	struct rte_ether_addr dmac;
@@ -471,7 +471,7 @@ fan_out(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 	if (n_copy + n_chain == 0) {
 		FP_ADD(w->stats.no_oif, 1);
 		rte_pktmbuf_free(m);
-		return;
+		return 0;
 	}
 
 	/* Once, before fan-out: nothing is shared yet. */
@@ -508,8 +508,8 @@ fan_out(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 					struct rte_ether_hdr *)->src_addr);
 		FP_ADD(os0[oi].out_pkts, 1);
 		tx_one(w, p, c);
+		n_sent++;
 	}
-	FP_ADD(w->stats.replicas_copied, n_alloc);
 
 	if (reuse) {
 		unsigned int oi = tgt_copy[n_copy - 1];
@@ -519,11 +519,14 @@ fan_out(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 				&rte_pktmbuf_mtod(m,
 					struct rte_ether_hdr *)->src_addr);
 		FP_ADD(os0[oi].out_pkts, 1);
-		FP_ADD(w->stats.replicas_copied, 1);
-		FP_ADD(w->stats.replicas, n_copy);
 		tx_one(w, p, m);
-		return;
+		n_sent++;
+		FP_ADD(w->stats.replicas_copied, n_sent);
+		FP_ADD(w->stats.replicas, n_sent);
+		return n_sent;
 	}
+	if (n_sent != 0)
+		FP_ADD(w->stats.replicas_copied, n_sent);
 
 	/*
 	 * Chains: every header mbuf points at m, whose data (from the IP
@@ -554,8 +557,8 @@ fan_out(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 		tx_one(w, p, h);
 	}
 	FP_ADD(w->stats.replicas_chained, n_chain);
-	FP_ADD(w->stats.replicas, n_copy + n_chain);
-	return;
+	FP_ADD(w->stats.replicas, n_sent + n_chain);
+	return n_sent + n_chain;
 
 alloc_fail:
 	FP_ADD(w->stats.alloc_fail, 1);
@@ -564,6 +567,7 @@ alloc_fail:
 	for (i = 0; i < n_chain; i++)
 		FP_ADD(os0[tgt_chain[i]].discards, 1);
 	rte_pktmbuf_free(m);
+	return 0;
 }
 
 /* One RX burst from in_port. */
@@ -690,8 +694,8 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 				FP_ADD(w->stats.new_source_suppressed, 1);
 			}
 		}
-		fwd++;
-		fan_out(w, in_port, data[i], ip, l);
+		if (fan_out(w, in_port, data[i], ip, l) != 0)
+			fwd++;
 	}
 
 	if (n_drop > 0)

@@ -527,8 +527,10 @@ TEST_F(FpTest, ttl_one_is_dropped_and_port_thresholds_apply)
 
 	// Only port 2 (threshold 10) left and the packet fails it: no oif.
 	route(0, G2, -1, { 2 }, { 10 });
+	uint64_t fwd = stat("forwarded");
 	send(0, frame(S1, G2, 5, 100));
 	EXPECT_EQ(stat("no_oif"), 1u);
+	EXPECT_EQ(stat("forwarded"), fwd);
 }
 
 TEST_F(FpTest, notify_entry_posts_new_source_rate_limited)
@@ -670,6 +672,8 @@ TEST_F(FpTest, replica_pool_exhaustion_is_counted_not_leaked)
 	for (unsigned int i = 1; i <= 4; i++)
 		EXPECT_TRUE(collect(i).empty());
 	EXPECT_EQ(stat("alloc_fail"), 1u);
+	EXPECT_EQ(stat("forwarded"), 0u);
+	EXPECT_EQ(stat("replicas"), 0u);
 	struct mf_oif_stats os[MF_MAX_PORTS];
 	ASSERT_EQ(mf_table_route_stats(t, 0, G1, nullptr, os, nullptr), 0);
 	EXPECT_EQ(os[0].discards, 1u);
