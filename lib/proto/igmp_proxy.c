@@ -789,6 +789,9 @@ on_query(struct proto_igmp_proxy *p, const struct igmp_msg *msg,
 	unsigned int i;
 
 	p->st.queries_received++;
+	/* RFC 3376 8.1: hosts take the querier's robustness variable */
+	if (msg->version == 3 && msg->qrv >= 1 && msg->qrv <= 7)
+		p->cfg.robustness = msg->qrv;
 	if (msg->version == 1)
 		p->v1_until = now + p->cfg.older_querier_timeout_ms;
 	else if (msg->version == 2)

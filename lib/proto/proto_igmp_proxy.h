@@ -17,6 +17,8 @@
  *  - sends unsolicited state-change reports when the merged state of a
  *    group changes: once at once and robustness - 1 more times at random
  *    intervals in (0, unsolicited report interval];
+ *  - takes the robustness variable of upstream v3 queries (QRV, RFC 3376
+ *    8.1) as its retransmission count;
  *  - speaks IGMPv3 by default, IGMPv2 (reports and leaves) while an
  *    IGMPv2 querier was heard upstream, IGMPv1 while a v1 querier was
  *    (RFC 3376 7.2.1, Older Version Querier Present timeout).

@@ -585,6 +585,24 @@ TEST_F(ProxyTest, unsolicited_reports_sent_robustness_times)
 	}
 }
 
+TEST_F(ProxyTest, adopts_querier_robustness)
+{
+	make(2);
+	igmp_msg q{};
+	q.kind = IGMP_MSG_QUERY;
+	q.version = 3;
+	q.qrv = 4;
+	q.max_resp_ms = 1000;
+	ASSERT_EQ(proto_igmp_proxy_input(px, &q, now), 0);
+	run_until(now + 2000);	// the general response (nothing joined)
+	reports();
+	join(1, G1);
+	run_until(now + 8000);
+	unsigned packets;
+	reports(&packets);
+	EXPECT_EQ(packets, 4u);
+}
+
 TEST_F(ProxyTest, answers_general_query_after_random_delay)
 {
 	make();
