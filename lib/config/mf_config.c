@@ -439,7 +439,7 @@ static char *
 cfg_reader(char *buf, int num, void *stream)
 {
 	struct parse_state *st = stream;
-	int n = 0, ch = EOF;
+	int n = 0, len = 0, ch = EOF;
 	bool too_long = false, nul = false;
 
 	if (st->failed)
@@ -458,10 +458,12 @@ cfg_reader(char *buf, int num, void *stream)
 			break;
 		if (ch == '\0')
 			nul = true;
+		/* At most num - 3 characters of text (inih's buffer also
+		 * holds the line end and the NUL). */
+		if (ch != '\n' && ch != '\r' && ++len > num - 3)
+			too_long = true;
 		if (n < num - 2)
 			buf[n++] = (char)ch;
-		else if (ch != '\n' && ch != '\r')
-			too_long = true;
 		if (ch == '\n')
 			break;
 	}

@@ -420,6 +420,15 @@ bad_cases_with_message()
 INSTANTIATE_TEST_SUITE_P(Files, ConfigBad,
 	::testing::ValuesIn(bad_cases_with_message()));
 
+TEST(ConfigGood, LineOfExactlyTheLimit)
+{
+	std::string text = "[global]\n; " + std::string(195, 'x') + "\n";
+	Loaded l = load(text);
+	EXPECT_EQ(l.rc, 0) << l.err;
+	text = "[global]\n; " + std::string(196, 'x') + "\r\n";
+	EXPECT_EQ(load_err(text), "t.ini:2: line too long (at most 197 characters)");
+}
+
 TEST(ConfigBadMore, LineTooLong)
 {
 	std::string text = "[global]\n; " + std::string(300, 'x') + "\n";
