@@ -20,10 +20,11 @@ die() {
 run_logged() {
 	local log="$1"
 	shift
-	if "$@" >"$log" 2>&1; then
+	local rc=0
+	"$@" >"$log" 2>&1 || rc=$?
+	if [ "$rc" -eq 0 ]; then
 		return 0
 	fi
-	local rc=$?
 	msg "failed ($rc): $*"
 	tail -n 60 "$log" >&2
 	msg "full log: $log"
