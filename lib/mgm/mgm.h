@@ -17,6 +17,11 @@
  * Threading: an mgm instance belongs to one thread (the control lcore, or
  * a unit test). Every function here must be called from that thread only.
  *
+ * Costs below count keys = (S,G) and (*,G) keys held. Keys live in an
+ * array sorted by (grp, src): lookups are O(log keys); creating or freeing
+ * a key moves pointers, O(keys) memmove (about 6 us per new source at 10k
+ * MFEs on the development machine).
+ *
  * Callbacks and re-entrancy
  * -------------------------
  * Every callback runs on the caller's thread and never re-entrantly: mgm
@@ -499,7 +504,8 @@ mgm_fwd_get(struct mgm *m, uint32_t src, uint32_t grp,
  * removed) since they were last drained. A key changed many times between
  * drains appears once. Re-read each with mgm_fwd_get().
  * @return keys written (< max: no more dirty keys).
- * Thread: mgm thread. Cost: O(returned keys) amortised.
+ * Thread: mgm thread. Cost: O(returned keys), plus a key free (memmove)
+ *   for each returned key that no longer holds anything.
  */
 unsigned int
 mgm_fwd_drain_dirty(struct mgm *m, struct mf_key *keys,
