@@ -11,6 +11,13 @@
  * ownership change) call igmp_router_set_reporting(port, false / true):
  * the router then re-reports every join and block, which re-adds them.
  *
+ * Re-entrancy: a router membership event runs mgm's callbacks before it
+ * returns to the router, and the router must not be called from its own
+ * callbacks. So no protocol may take or release an interface IGMP runs on
+ * from an mgm callback caused by an IGMP membership change (that would
+ * deliver disable/enable_igmp, i.e. igmp_router_set_reporting(), inside
+ * the router). Ownership changes belong to configuration paths.
+ *
  * Plain C; control lcore only.
  */
 #ifndef PROTO_IGMP_LOCAL_H
