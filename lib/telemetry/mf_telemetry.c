@@ -36,12 +36,16 @@
 
 RTE_LOG_REGISTER_DEFAULT(mf_tm_logtype, INFO);
 
-/* Page sizes: each keeps a reply well below the 16 KB cap (measured
- * entry sizes: route ~230 B, MFE ~330 B, group ~150 B, source ~70 B). */
-#define PAGE_ROUTES 40
-#define PAGE_MFES 32
+/* Page sizes: each keeps a reply below the 16 KB cap even with every
+ * port in a list and 20-digit counters (worst-case entry sizes: route
+ * ~340 B, MFE ~460 B, group ~160 B, source ~80 B, worker ~330 B). */
+#define PAGE_ROUTES 32
+#define PAGE_MFES 24
 #define PAGE_GROUPS 64
 #define PAGE_SOURCES 100
+/* /mcast/stats lists at most this many workers one by one (totals always
+ * cover all of them). */
+#define STATS_MAX_WORKERS 32
 
 #define ERR_MAX 192
 
@@ -287,6 +291,8 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 		worker_stats(w, &s);
 		for (i = 0; i < FP_NCOUNTERS; i++)
 			t[i] += v[i];
+		if (w >= STATS_MAX_WORKERS)
+			continue;
 		x = new_dict();
 		if (x == NULL || workers == NULL) {
 			rte_tel_data_free(x);
@@ -337,6 +343,8 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	}
 	add_dict(d, "ports", ports);
 	add_dict(d, "workers", workers);
+	rte_tel_data_add_dict_int(d, "workers_listed",
+		(int)RTE_MIN(n, (unsigned int)STATS_MAX_WORKERS));
 	ctl_stats_read(tm.ctl, &cs);
 	x = new_dict();
 	if (x != NULL) {
