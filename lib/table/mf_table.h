@@ -145,7 +145,11 @@ mf_repl_list_oif_stats(const struct mf_repl_list *l, unsigned int w,
 /** Parameters of mf_table_create(). */
 struct mf_table_params {
 	const char *name;          /**< unique name (rte_hash and memzones) */
-	uint32_t max_entries;      /**< most keys at once (>= 8) */
+	/**
+	 * Most keys at once (>= 8), a guarantee (extendable buckets). Keys
+	 * removed but not yet reclaimed still take a slot.
+	 */
+	uint32_t max_entries;
 	int socket_id;             /**< NUMA socket, or SOCKET_ID_ANY */
 	/**
 	 * RCU variable the workers report on. NULL only when no thread ever
@@ -210,7 +214,9 @@ mf_repl_list_free(struct mf_table *t, struct mf_repl_list *l);
  *
  * @return 0; -EINVAL (bad list: wrong magic, n_oifs > max_oifs, oif port
  *   >= MF_MAX_PORTS, iif neither a port nor MF_PORT_ANY, grp not
- *   multicast); -ENOSPC (table full). On error the caller still owns l.
+ *   multicast); -ENOSPC (table full: a removed key's slot counts until
+ *   the mf_table_reclaim() after its grace period frees it). On error the
+ *   caller still owns l.
  */
 int
 mf_table_publish(struct mf_table *t, uint32_t src, uint32_t grp,
