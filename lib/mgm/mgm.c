@@ -1255,7 +1255,10 @@ mgm_release_interface(struct mgm *m, struct mgm_proto *h, uint16_t port)
 	for (i = m->n_keys; i-- > 0;) {
 		struct mgm_key_state *k = m->keys[i];
 
-		if (k->mfe != NULL && k->mfe->iif == port) {
+		/* MFEs another protocol made with a fixed iif stay theirs */
+		if (k->mfe != NULL && k->mfe->iif == port &&
+				(k->mfe->creator_slot < 0 ||
+				 k->mfe->creator_slot == h->slot)) {
 			mfe_free(m, k);
 			key_maybe_free(m, k);
 		}

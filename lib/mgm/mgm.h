@@ -307,7 +307,8 @@ mgm_take_interface(struct mgm *m, struct mgm_proto *h, uint16_t port);
 /**
  * Release a port. Removes h's memberships (and blocks) on the port; a
  * routing owner's release also deletes the MFEs whose incoming port it is
- * (they are re-created by new traffic, with the next owner's RPF), and
+ * and that it or new traffic made (they are re-created by new traffic,
+ * with the next owner's RPF; other protocols' MFEs stay), and
  * runs the IGMP disable/enable sequence as mgm_take_interface() does.
  * @return 0; -EINVAL; -ENOENT (h does not have the port).
  * Thread: mgm thread. Cost: O(keys).

@@ -797,7 +797,10 @@ TEST_F(MgmTest, release_removes_protocol_state_on_port)
 	ASSERT_EQ(mgm_add_membership(fx.m, a.h, 2, 0, G1, MGM_JOIN), 0);
 	ASSERT_EQ(mgm_add_membership(fx.m, b.h, 1, S1, G1, MGM_FORWARD), 0);
 	ASSERT_EQ(mgm_new_source(fx.m, S2, G1, 1, 0), 0);	// iif 1
+	ASSERT_EQ(mgm_mfe_add(fx.m, c.h, ip(198, 18, 0, 7), G1, 1, 0, 0), 0);
 	ASSERT_EQ(mgm_release_interface(fx.m, a.h, 1), 0);
+	mgm_mfe_info other;	// C's MFE with iif 1 is C's business
+	EXPECT_EQ(mgm_mfe_get(fx.m, ip(198, 18, 0, 7), G1, &other), 0);
 	EXPECT_EQ(fwd(0, G1).oifs, ports({2}));	// A's port 1 gone
 	EXPECT_EQ(fwd(S1, G1).oifs, ports({1, 2}));	// B's stays
 	mgm_mfe_info info;
