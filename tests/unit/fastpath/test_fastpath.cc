@@ -170,7 +170,7 @@ struct FpTest : public ::testing::Test {
 		p.name = name.c_str();
 		p.max_entries = 64;
 		p.qsv = qsv;
-		p.n_workers = 1;
+		p.n_workers = 2;
 		t = mf_table_create(&p);
 		ASSERT_NE(t, nullptr);
 		cfg.id = 0;
@@ -689,6 +689,47 @@ TEST_F(FpTest, replica_pool_exhaustion_is_counted_not_leaked)
 	f = nullptr;
 	EXPECT_EQ(shim_pool_in_use(tiny), 0u);
 	shim_pool_free(tiny);
+}
+
+TEST_F(FpTest, each_worker_counts_in_its_own_block_of_the_list)
+{
+	start();
+	struct shim_fp_cfg c2 = cfg;
+	c2.id = 1;
+	c2.rcu_tid = 1;
+	struct shim_fp *f2 = shim_fp_create(&c2);
+	ASSERT_NE(f2, nullptr);
+	shim_fp_online(f2);
+	c2.id = 2;  // the table has two counter blocks
+	c2.rcu_tid = 1;
+	EXPECT_EQ(shim_fp_create(&c2), nullptr);
+
+	route(0, G1, -1, { 1 });
+	send(0, frame(S1, G1, 64, 100));  // worker 0
+	for (int k = 0; k < 2; k++) {
+		auto b = frame(S1, G1, 64, 200);
+		struct rte_mbuf *m = shim_mbuf_from(env->rx_pool, b.data(),
+				(uint32_t)b.size(), 0);
+		ASSERT_NE(m, nullptr);
+		ASSERT_EQ(shim_ring_port_rx_push(env->port[0], &m, 1), 1u);
+		shim_fp_poll(f2);          // worker 1
+	}
+	shim_fp_flush(f2);
+	EXPECT_EQ(collect(1).size(), 3u);
+	EXPECT_EQ(shim_fp_stat(f2, "forwarded", 0), 2u);
+	EXPECT_EQ(stat("forwarded"), 1u);
+
+	const struct mf_repl_list *l = mf_table_lookup_exact(t, 0, G1);
+	ASSERT_NE(l, nullptr);
+	EXPECT_EQ(mf_repl_list_route_stats(l, 0)->in_pkts, 1u);
+	EXPECT_EQ(mf_repl_list_route_stats(l, 1)->in_pkts, 2u);
+	EXPECT_EQ(mf_repl_list_oif_stats(l, 1, 0)->out_pkts, 2u);
+	struct mf_route_stats rs;
+	ASSERT_EQ(mf_table_route_stats(t, 0, G1, &rs, nullptr, nullptr), 0);
+	EXPECT_EQ(rs.in_pkts, 3u);
+	EXPECT_EQ(rs.in_bytes, 86u + 2 * 186u);
+	shim_fp_offline(f2);
+	shim_fp_free(f2);
 }
 
 // fp_worker_run on its own thread: forwards, reports quiescence so the
