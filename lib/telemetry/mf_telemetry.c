@@ -462,8 +462,11 @@ ctl_txq_mode(unsigned int p)
 	return "own";
 }
 
+/* Name, address, threshold, counters; with igmp, the IGMP summary too
+ * (/mcast/port has a full "igmp" dict instead). */
 static void
-port_summary(struct ctl *c, unsigned int p, struct rte_tel_data *x)
+port_summary(struct ctl *c, unsigned int p, struct rte_tel_data *x,
+	bool igmp)
 {
 	const struct mf_config_port *pc = &ctl_config(c)->ports[p];
 	struct igmp_port_info ii;
@@ -480,12 +483,12 @@ port_summary(struct ctl *c, unsigned int p, struct rte_tel_data *x)
 		add_str(x, "address", "");
 	}
 	rte_tel_data_add_dict_int(x, "ttl_threshold", pc->ttl_threshold);
-	if (igmp_router_port_info(ctl_igmp(c), (uint16_t)p, ctl_now_ms(),
-			&ii) == 0) {
+	if (igmp && igmp_router_port_info(ctl_igmp(c), (uint16_t)p,
+			ctl_now_ms(), &ii) == 0) {
 		rte_tel_data_add_dict_int(x, "igmp", ii.enabled);
 		rte_tel_data_add_dict_int(x, "querier", ii.is_querier);
 		rte_tel_data_add_dict_u64(x, "groups", ii.n_groups);
-	} else {
+	} else if (igmp) {
 		rte_tel_data_add_dict_int(x, "igmp", 0);
 	}
 	if (rte_eth_stats_get((uint16_t)p, &es) == 0) {
@@ -511,7 +514,7 @@ fn_ports(struct ctl *c, void *arg)
 		x = new_dict();
 		if (x == NULL)
 			continue;
-		port_summary(c, p, x);
+		port_summary(c, p, x, true);
 		snprintf(key, sizeof(key), "%u", p);
 		add_dict(r->d, key, x);
 	}
@@ -576,7 +579,7 @@ fn_port(struct ctl *c, void *arg)
 		return -EINVAL;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_int(d, "port", p);
-	port_summary(c, p, d);
+	port_summary(c, p, d, false);
 	if (rte_eth_macaddr_get(p, &mac) == 0) {
 		rte_ether_format_addr(buf, sizeof(buf), &mac);
 		add_str(d, "mac", buf);

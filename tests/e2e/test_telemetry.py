@@ -38,6 +38,13 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(
 SRC = "198.18.0.7"
 
 
+def no_dup_keys(pairs):
+    keys = [k for k, _ in pairs]
+    dups = sorted({k for k in keys if keys.count(k) > 1})
+    assert not dups, "duplicate JSON keys %s" % dups
+    return dict(pairs)
+
+
 class Client:
     """Raw telemetry client: returns (value, raw length)."""
 
@@ -62,7 +69,7 @@ class Client:
         data = self.sock.recv(MAX_REPLY * 2)
         assert len(data) < MAX_REPLY, "reply of %d bytes to %s" % (len(data),
                                                                    req)
-        reply = json.loads(data.decode())
+        reply = json.loads(data.decode(), object_pairs_hook=no_dup_keys)
         cmd = req.split(",", 1)[0]
         assert list(reply.keys()) == [cmd], reply
         return reply[cmd], len(data)
