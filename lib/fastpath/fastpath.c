@@ -719,10 +719,13 @@ static inline void
 drain_inject(struct fp_worker *w)
 {
 	struct rte_mbuf *pkts[FP_BURST];
+	mf_portset_t sent = 0;
 	unsigned int n, i;
 
 	n = rte_ring_sc_dequeue_burst(w->inject_ring, (void **)pkts, FP_BURST,
 			NULL);
+	if (likely(n == 0))
+		return;
 	for (i = 0; i < n; i++) {
 		uint16_t p = pkts[i]->port;
 
@@ -734,6 +737,14 @@ drain_inject(struct fp_worker *w)
 		}
 		FP_ADD(w->stats.injected, 1);
 		tx_one(w, p, pkts[i]);
+		sent |= MF_PORTSET_BIT(p);
+	}
+	/* Control packets (queries, reports) are rare: send them now. */
+	while (sent != 0) {
+		uint16_t p = (uint16_t)__builtin_ctzll(sent);
+
+		sent &= sent - 1;
+		rte_eth_tx_buffer_flush(p, w->tx[p].txq, w->tx[p].buf);
 	}
 }
 

@@ -154,7 +154,8 @@ struct fp_worker_params {
 	/**
 	 * Optional (NULL: none) SPSC ring of mbufs other lcores (the control
 	 * lcore) want sent on a port whose TX queue this worker owns: m->port
-	 * is the output port. Drained every poll (up to FP_BURST).
+	 * is the output port. Drained every poll (up to FP_BURST); the ports
+	 * that got injected packets are flushed at once.
 	 */
 	struct rte_ring *inject_ring;
 	/** Pool for copied replicas (data room >= the largest frame). */

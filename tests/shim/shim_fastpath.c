@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <rte_malloc.h>
+#include <rte_mbuf.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
@@ -16,6 +17,7 @@
 struct shim_fp {
 	struct fp_worker *w;
 	struct rte_ring *ev;
+	struct rte_ring *inject;
 	struct fp_port ports[MF_MAX_PORTS];
 };
 
@@ -35,6 +37,13 @@ shim_fp_create(const struct shim_fp_cfg *c)
 	f->ev = fp_event_ring_create(name, 1024, 0);
 	if (f->ev == NULL)
 		goto fail;
+	if (c->with_inject) {
+		snprintf(name, sizeof(name), "shim_fp_inj%u", seq++);
+		f->inject = rte_ring_create(name, 256, 0,
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (f->inject == NULL)
+			goto fail;
+	}
 	memset(&p, 0, sizeof(p));
 	p.id = c->id;
 	for (i = 0; i < c->n_ports; i++) {
@@ -57,6 +66,7 @@ shim_fp_create(const struct shim_fp_cfg *c)
 	}
 	p.table = c->table;
 	p.event_ring = f->ev;
+	p.inject_ring = f->inject;
 	p.replica_pool = c->replica_pool;
 	p.header_pool = c->header_pool;
 	p.igmp_msg_pool = c->igmp_pool;
@@ -74,6 +84,7 @@ shim_fp_create(const struct shim_fp_cfg *c)
 	return f;
 fail:
 	rte_ring_free(f->ev);
+	rte_ring_free(f->inject);
 	rte_free(f);
 	return NULL;
 }
@@ -85,6 +96,7 @@ shim_fp_free(struct shim_fp *f)
 		return;
 	fp_worker_free(f->w);
 	rte_ring_free(f->ev);
+	rte_ring_free(f->inject);
 	rte_free(f);
 }
 
@@ -191,6 +203,15 @@ shim_fp_event_pop(struct shim_fp *f, uint8_t *type, uint16_t *port,
 	*grp = ev.grp;
 	*ptr = ev.ptr;
 	return 0;
+}
+
+int
+shim_fp_inject(struct shim_fp *f, uint16_t port, struct rte_mbuf *m)
+{
+	if (f->inject == NULL)
+		return -ENOTSUP;
+	m->port = port;
+	return rte_ring_sp_enqueue(f->inject, m);
 }
 
 unsigned int

@@ -16,6 +16,7 @@ struct mf_table;
 struct rte_mempool;
 struct rte_rcu_qsbr;
 struct rte_ring;
+struct rte_mbuf;
 struct shim_fp;
 
 /** One port of a test worker (polled on RX queue 0, TX queue 0). */
@@ -42,6 +43,7 @@ struct shim_fp_cfg {
 	uint32_t drain_us;
 	uint32_t new_source_rate, new_source_burst;
 	uint32_t wrong_iif_rate, wrong_iif_burst;
+	uint8_t with_inject;       /**< give the worker an inject ring */
 };
 
 /** Create the worker (and its event ring). NULL on failure. */
@@ -72,6 +74,11 @@ void shim_fp_stats_clear(struct shim_fp *f);
 /** Pop one record. @return 0, or -ENOENT when the ring is empty. */
 int shim_fp_event_pop(struct shim_fp *f, uint8_t *type, uint16_t *port,
 		uint32_t *src, uint32_t *grp, void **ptr);
+/**
+ * Queue m on the worker's inject ring for port (sets m->port).
+ * @return 0, or -ENOBUFS / -ENOTSUP (no inject ring).
+ */
+int shim_fp_inject(struct shim_fp *f, uint16_t port, struct rte_mbuf *m);
 /** sizeof(struct fp_event). */
 unsigned int shim_fp_event_size(void);
 

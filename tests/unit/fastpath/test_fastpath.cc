@@ -732,6 +732,24 @@ TEST_F(FpTest, each_worker_counts_in_its_own_block_of_the_list)
 	shim_fp_free(f2);
 }
 
+TEST_F(FpTest, injected_control_packets_leave_at_once)
+{
+	cfg.with_inject = 1;
+	cfg.drain_us = 2000000;  // the drain timer would hold data 2 s
+	start();
+	auto b = frame(S1, ip(224, 0, 0, 1), 1, 60);
+	struct rte_mbuf *m = shim_mbuf_from(env->rx_pool, b.data(),
+			(uint32_t)b.size(), 0);
+	ASSERT_NE(m, nullptr);
+	ASSERT_EQ(shim_fp_inject(f, env->port[2], m), 0);
+	shim_fp_poll(f);
+	auto rx = collect(2);
+	ASSERT_EQ(rx.size(), 1u);
+	EXPECT_EQ(rx[0].bytes, b);  // sent as given, not forwarded
+	EXPECT_EQ(stat("injected"), 1u);
+	EXPECT_EQ(stat("rx"), 0u);
+}
+
 // fp_worker_run on its own thread: forwards, reports quiescence so the
 // writer's reclaim completes while it runs, and stops on request.
 TEST_F(FpTest, worker_thread_forwards_quiesces_and_stops)
