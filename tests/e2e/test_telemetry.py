@@ -134,6 +134,21 @@ def frame(src, grp, ttl=64, payload=64):
     return dmac + smac + b"\x08\x00" + bytes(hdr) + udp
 
 
+def igmpv2_report(src, grp):
+    """IGMPv2 membership report with Router Alert, TTL 1 (RFC 2236)."""
+    g = [int(x) for x in grp.split(".")]
+    dmac = bytes([0x01, 0x00, 0x5e, g[1] & 0x7f, g[2], g[3]])
+    igmp = bytearray(b"\x16\x00\x00\x00" + socket.inet_aton(grp))
+    igmp[2:4] = ip_csum(bytes(igmp)).to_bytes(2, "big")
+    hdr = bytearray(b"\x46\xc0" + (24 + 8).to_bytes(2, "big") +
+                    b"\x00\x02\x00\x00" + bytes([1, 2]) + b"\0\0" +
+                    socket.inet_aton(src) + socket.inet_aton(grp) +
+                    b"\x94\x04\x00\x00")
+    hdr[10:12] = ip_csum(bytes(hdr)).to_bytes(2, "big")
+    return dmac + bytes([2, 0, 0, 0, 0, 7]) + b"\x08\x00" + bytes(hdr) + \
+        bytes(igmp)
+
+
 def start(ctx, config=None, routes=(), lcores="0"):
     veth = Veth()
     cfg = config or write_config(
@@ -238,7 +253,19 @@ def test_every_command_answers(ctx):
 
         groups = c.q("/mcast/igmp/groups,0")
         assert groups["port"] == 0 and groups["more"] == 0
-        assert groups["count"] == len(groups["groups"])
+        assert groups["count"] == len(groups["groups"]) == 0, groups
+        # A host on port 0 joins 239.7.7.7 with IGMPv2.
+        veth.send(igmpv2_report(SRC, "239.7.7.7"))
+        groups = wait_for(lambda: (lambda v: v if v["count"] else None)(
+            c.q("/mcast/igmp/groups,up")), 10, "IGMP group learned")
+        g0 = groups["groups"]["0"]
+        assert g0["group"] == "239.7.7.7" and g0["mode"] == "exclude" and \
+            g0["compat_version"] == 2 and g0["group_timer_ms"] > 0, groups
+        one = c.q("/mcast/igmp/group,0,239.7.7.7")
+        assert one["group"] == "239.7.7.7" and one["mode"] == "exclude" and \
+            one["n_sources"] == 0 and one["more"] == 0, one
+        assert c.q("/mcast/igmp/groups,0,239.7.7.8")["count"] == 0
+        assert c.q("/mcast/port,0")["igmp"]["v2_reports"] == 1
 
         # Traffic for the static (*,G): an MFE-backed entry with counters.
         for _ in range(20):
