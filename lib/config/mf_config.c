@@ -556,7 +556,7 @@ global_key(struct parse_state *st, const char *key, const char *value)
 	if (st->pass != 1)
 		return;
 	if (strcmp(key, "mfe_timeout_s") == 0) {
-		if (num_key(st, key, value, 0, 86400, &v) == 0)
+		if (num_key(st, key, value, 1, 86400, &v) == 0)
 			c->mfe_timeout_s = v;
 	} else if (strcmp(key, "log_level") == 0) {
 		for (i = MF_LOG_EMERG; i <= MF_LOG_DEBUG; i++) {

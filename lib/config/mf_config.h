@@ -105,8 +105,8 @@ struct mf_config_route {
 struct mf_config {
 	/** Where it came from ("" for defaults), for messages. */
 	char source[MF_CONFIG_PATH_MAX];
-	/** Idle MFEs (no packet) expire after this many seconds; 0 = never.
-	 *  Default 210, range 0..86400. */
+	/** Idle MFEs (no packet) expire after this many seconds.
+	 *  Default 210, range 1..86400. */
 	uint32_t mfe_timeout_s;
 	/** enum mf_config_log_level; default MF_LOG_INFO. */
 	uint8_t log_level;

@@ -147,7 +147,7 @@ TEST(ConfigGood, GlobalKeysAndPortKeys)
 	Loaded l = load(
 		"# comment\n"
 		"[global]\n"
-		"mfe_timeout_s = 0\n"
+		"mfe_timeout_s = 1\n"
 		"log_level = debug ; inline comment\n"
 		"telemetry = off\n"
 		"rx_desc = 1024\n"
@@ -165,7 +165,7 @@ TEST(ConfigGood, GlobalKeysAndPortKeys)
 		"chain_threshold = 1024\n");
 
 	ASSERT_EQ(l.rc, 0) << l.err;
-	EXPECT_EQ(l.cfg->mfe_timeout_s, 0u);
+	EXPECT_EQ(l.cfg->mfe_timeout_s, 1u);
 	EXPECT_EQ(l.cfg->log_level, MF_LOG_DEBUG);
 	EXPECT_FALSE(l.cfg->telemetry);
 	EXPECT_EQ(l.cfg->rx_desc, 1024);
@@ -363,7 +363,9 @@ const BadCase bad_cases[] = {
 	{ "[port 1]\nchain_threshold = 10\n",
 	  "t.ini:2: chain_threshold: 10 is out of range 64..65535" },
 	{ "[global]\nmfe_timeout_s = 86401\n",
-	  "t.ini:2: mfe_timeout_s: 86401 is out of range 0..86400" },
+	  "t.ini:2: mfe_timeout_s: 86401 is out of range 1..86400" },
+	{ "[global]\nmfe_timeout_s = 0\n",
+	  "t.ini:2: mfe_timeout_s: 0 is out of range 1..86400" },
 	{ "[global]\nrx_desc = 99999999999\n",
 	  "t.ini:2: rx_desc: '99999999999' is not a number" },
 	{ "[global]\nlog_level = loud\n",
