@@ -275,6 +275,13 @@ progs=()
 [ -x "$ceiling" ] && wanted ceiling_copy && progs+=(ceiling_copy)
 [ -x "$ceiling" ] && wanted ceiling_chain && progs+=(ceiling_chain)
 
+load=$(cut -d' ' -f1 /proc/loadavg)
+echo "load average before the runs: $load" >&2
+case $load in
+0.[0-4]*) ;;
+*) echo "WARNING: the machine is busy (load $load on $(nproc) CPUs): absolute figures" \
+	"will be low and noisy; see the fwd lcore share column" >&2 ;;
+esac
 echo "bench: ${#progs[@]} programs x sizes [$sizes] x $runs runs," \
 	"${warmup}s warm-up + ${secs}s window each; scratch $work" >&2
 for run in $(seq 1 "$runs"); do
@@ -288,7 +295,7 @@ done
 echo
 echo "mcastfwd bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs;" \
 	"command: scripts/bench.sh --seconds $secs --runs $runs --warmup $warmup${only:+ --only \"$only\"};" \
-	"memory: ${mem_args[*]}"
+	"memory: ${mem_args[*]}; load average before: $load, after: $(cut -d' ' -f1 /proc/loadavg)"
 [ -n "$mcastfwd" ] || echo "mcastfwd is not built ($build/app/mcastfwd): reference rows only."
 echo
 "$py" "$helpers/report.py" "$results"

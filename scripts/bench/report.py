@@ -9,7 +9,12 @@ json is telemetry_rate.py's output, or "<program> <size> <run> FAIL <why>".
 Programs: mcastfwd (control + worker lcores), mcastfwd_1lcore, ipv4_multicast,
 testpmd_io, ceiling_copy, ceiling_chain.
 
-Table 1 gives each program's median input and output Mpps over its runs.
+Table 1 gives each program's median input and output Mpps over its runs,
+and the median CPU it used during the window: "cores used" for the whole
+process, "fwd lcore share" for its busiest thread (below ~0.95 the forwarding
+lcore was preempted by something else on the machine), and output Mpps
+divided by that share: a rough estimate of the rate on an idle core, only to
+read a busy machine's figures by; the comparisons use the measured rates.
 Table 2 compares mcastfwd's median output Mpps with each reference's, with
 the targets of issue 8. Ratios are of medians. Standard library only.
 """
@@ -71,8 +76,9 @@ def main():
     sizes = sorted({k[1] for k in list(runs) + list(fails)})
 
     medians = {}
-    print("| program | frame B | runs | in Mpps | out Mpps | out/in |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| program | frame B | runs | in Mpps | out Mpps | out/in "
+          "| cores used | fwd lcore share | out Mpps / fwd share |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size in sizes:
         for prog in ORDER:
             key = (prog, size)
@@ -85,8 +91,15 @@ def main():
             medians[key] = m_out
             nruns = "%d" % len(ok) + (" (+%d failed)" % len(bad) if bad else "")
             ratio = fmt(m_out / m_in, 2) if m_in else "-"
-            print("| %s | %d | %s | %s | %s | %s |" %
-                  (LABELS[prog], size, nruns, fmt(m_in), fmt(m_out), ratio))
+            cores = med([r["cores_used"] for r in ok
+                         if r.get("cores_used") is not None])
+            share = med([r["fwd_share"] for r in ok
+                         if r.get("fwd_share") is not None])
+            per_core = med([r["out_mpps"] / r["fwd_share"] for r in ok
+                            if r.get("fwd_share")])
+            print("| %s | %d | %s | %s | %s | %s | %s | %s | %s |" %
+                  (LABELS[prog], size, nruns, fmt(m_in), fmt(m_out), ratio,
+                   fmt(cores), fmt(share), fmt(per_core)))
     print()
 
     variants = [v for v in ("mcastfwd", "mcastfwd_1lcore")

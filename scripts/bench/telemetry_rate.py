@@ -9,11 +9,14 @@ Usage:
 Connects to /var/run/dpdk/P/dpdk_telemetry.v2 (SOCK_SEQPACKET), waits until
 the process answers, sleeps W seconds of warm-up, then samples /ethdev/stats
 of every listed port twice, N seconds apart, and prints one line of JSON:
-  {"in_mpps": .., "out_mpps": .., "seconds": .., "in_pkts": .., "out_pkts": ..,
-   "out_per_in": ..}
+  {"cores_used": .., "fwd_share": .., "in_mpps": .., "out_mpps": ..,
+   "seconds": .., "in_pkts": .., "out_pkts": .., "out_per_in": ..}
 where in = ipackets summed over the --in ports, out = opackets summed over the
 --out ports, both divided by the measured wall time between the two samples
-(taken with a monotonic clock in the middle of each sample). Exits 1 with a
+(taken with a monotonic clock in the middle of each sample). With --pid, it
+also reads the CPU time of the process's threads (of PID's child when PID is
+timeout(1)) over the same window: cores_used is the process's CPU in cores,
+fwd_share the busiest thread's share of one core. Exits 1 with a
 message on stderr if the socket does not answer within T seconds, if no
 packet arrives in that time, or as soon as process PID (when given) exits.
 Python standard library only.
@@ -87,6 +90,44 @@ def sample(tel, in_ports, out_ports):
     return (t0 + t1) / 2, rx, tx
 
 
+def dpdk_pid(pid):
+    """The DPDK process: pid itself, or its child when pid is timeout(1)."""
+    if pid == 0:
+        return 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            return int(entry)
+    return pid
+
+
+def thread_cpu(pid):
+    """{tid: CPU seconds (user + system)} of every thread of pid."""
+    out = {}
+    if pid == 0:
+        return out
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # Fields 14 and 15 of stat (utime, stime); index 11, 12 after ")".
+        out[tid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def ports(text):
     return [int(x) for x in text.split(",") if x != ""]
 
@@ -113,14 +154,23 @@ def main():
                      (args.in_ports, args.timeout))
         time.sleep(0.2)
     time.sleep(args.warmup)
+    proc = dpdk_pid(args.pid)
+    cpu_a = thread_cpu(proc)
     t_a, rx_a, tx_a = sample(tel, args.in_ports, args.out_ports)
     time.sleep(args.seconds)
     t_b, rx_b, tx_b = sample(tel, args.in_ports, args.out_ports)
+    cpu_b = thread_cpu(proc)
     tel.close()
 
     dt = t_b - t_a
     rx, tx = rx_b - rx_a, tx_b - tx_a
+    busy = [cpu_b[t] - cpu_a.get(t, 0.0) for t in cpu_b]
     print(json.dumps({
+        # CPU the whole process used over the window, in cores, and the
+        # share of one core its busiest thread (the forwarding lcore) got:
+        # below ~0.95 it was preempted and the rate is understated.
+        "cores_used": round(sum(busy) / dt, 2) if busy else None,
+        "fwd_share": round(max(busy) / dt, 2) if busy else None,
         "in_mpps": round(rx / dt / 1e6, 3),
         "out_mpps": round(tx / dt / 1e6, 3),
         "seconds": round(dt, 3),
