@@ -38,7 +38,9 @@ usage(FILE *f, const char *prog)
 		"                  (FILE:LINE: what is wrong); touches no port\n"
 		"  --help          this text\n"
 		"Signals: SIGINT/SIGTERM stop cleanly, SIGHUP reloads the static routes.\n"
-		"Telemetry: /var/run/dpdk/<file-prefix>/dpdk_telemetry.v2, commands /mcast/...\n",
+		"Telemetry: /var/run/dpdk/<file-prefix>/dpdk_telemetry.v2, commands /mcast/...\n"
+		"Capture: dpdk-pdump --no-pci --file-prefix <prefix> -- --pdump 'port=0,queue=*,rx-dev=rx.pcap'\n"
+		"         (a secondary process: mcastfwd must run on hugepages, not --no-huge)\n",
 		prog);
 }
 
