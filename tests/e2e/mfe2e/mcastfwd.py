@@ -14,8 +14,9 @@ import time
 from . import cleanup
 from .telemetry import Telemetry, socket_path, RUN_DIR
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
+# tests/e2e/mfe2e/mcastfwd.py -> the repository root
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
 
 
 def binary_path():
