@@ -53,6 +53,10 @@ static struct {
 	struct ctl *ctl;
 	struct mf_tm_info info;
 	mf_portset_t in_use;
+	/* Worker pointers, taken on the main (control) lcore at init: they
+	 * do not change while the commands are answered. */
+	const struct fp_worker *workers[MF_TM_MAX_WORKERS];
+	unsigned int n_workers;
 	uint64_t start_tsc;
 	/* 1 while requests are answered; seq_cst with inflight (below). */
 	uint32_t active;
@@ -236,7 +240,7 @@ uptime_ms(void)
 static void
 worker_stats(unsigned int w, struct fp_stats *out)
 {
-	const struct fp_worker *fw = ctl_worker(tm.ctl, w);
+	const struct fp_worker *fw = w < tm.n_workers ? tm.workers[w] : NULL;
 	uint64_t *o = (uint64_t *)out;
 	const uint64_t *b = (const uint64_t *)&tm.base[w];
 	uint64_t base;
@@ -286,7 +290,7 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	memset(&tot, 0, sizeof(tot));
 	rte_tel_data_start_dict(d);
 	workers = new_dict();
-	n = RTE_MIN(tm.info.n_workers, (unsigned int)MF_TM_MAX_WORKERS);
+	n = tm.n_workers;
 	for (w = 0; w < n; w++) {
 		worker_stats(w, &s);
 		for (i = 0; i < FP_NCOUNTERS; i++)
@@ -373,9 +377,10 @@ fn_stats_clear(struct ctl *c, void *arg)
 	if (tm_parse_none(r->params, r->err, sizeof(r->err)) != 0)
 		return -EINVAL;
 	ctl_stats_clear(c);
-	n = RTE_MIN(ctl_n_workers(c), (unsigned int)MF_TM_MAX_WORKERS);
+	RTE_SET_USED(c);
+	n = tm.n_workers;
 	for (w = 0; w < n; w++) {
-		fp_worker_stats_read(ctl_worker(c, w), &s);
+		fp_worker_stats_read(tm.workers[w], &s);
 		b = (uint64_t *)&tm.base[w];
 		for (i = 0; i < FP_NCOUNTERS; i++)
 			/* relaxed: readers take each counter on its own */
@@ -596,8 +601,7 @@ fn_port(struct ctl *c, void *arg)
 	rte_tel_data_add_dict_int(d, "rx_queues", tm.info.ports[p].n_rxq);
 	rte_tel_data_add_dict_int(d, "tx_queues", tm.info.ports[p].n_txq);
 	add_str(d, "control_tx", ctl_txq_mode(p));
-	for (w = 0; w < RTE_MIN(tm.info.n_workers,
-			(unsigned int)MF_TM_MAX_WORKERS); w++) {
+	for (w = 0; w < tm.n_workers; w++) {
 		worker_stats(w, &s);
 		tx += s.port_tx[p];
 		tx_drop += s.port_tx_drop[p];
@@ -1262,6 +1266,9 @@ mf_telemetry_init(struct ctl *c, const struct mf_tm_info *info)
 	for (p = 0; p < MF_MAX_PORTS; p++)
 		if (info->ports[p].in_use)
 			tm.in_use |= MF_PORTSET_BIT(p);
+	tm.n_workers = RTE_MIN(ctl_n_workers(c), (unsigned int)MF_TM_MAX_WORKERS);
+	for (i = 0; i < tm.n_workers; i++)
+		tm.workers[i] = ctl_worker(c, i);
 	tm.start_tsc = rte_get_timer_cycles();
 	memset(tm.base, 0, sizeof(tm.base));
 	if (!tm.registered) {
