@@ -110,8 +110,17 @@ def main():
                     say("  (%s, %s) in %s out %s  packets %s"
                         % (r.get("source"), r.get("group"), r.get("in"),
                            r.get("out"), r.get("in_pkts")))
-            for cmd, key in (("/mcast/mfe", "mfes"),
-                             ("/mcast/igmp/groups", "groups")):
+            say("\n/mcast/igmp/groups (what the IGMP router learned):")
+            for i in (1, 2, 3):
+                v = m.telemetry("/mcast/igmp/groups", str(i)) or {}
+                gs = v.get("groups") or {}
+                if isinstance(gs, dict):
+                    gs = list(gs.values())
+                say("  port %d: %s" % (i, ", ".join(
+                    "%s %s v%s" % (g.get("group"), g.get("mode"),
+                                   g.get("compat_version")) for g in gs)
+                    or "-"))
+            for cmd, key in (("/mcast/mfe", "mfes"),):
                 v = m.telemetry(cmd)
                 if not isinstance(v, dict) or not v.get(key):
                     continue
