@@ -377,7 +377,6 @@ fn_stats_clear(struct ctl *c, void *arg)
 	if (tm_parse_none(r->params, r->err, sizeof(r->err)) != 0)
 		return -EINVAL;
 	ctl_stats_clear(c);
-	RTE_SET_USED(c);
 	n = tm.n_workers;
 	for (w = 0; w < n; w++) {
 		fp_worker_stats_read(tm.workers[w], &s);
