@@ -168,7 +168,7 @@ def test_pcap_forwarding(ctx):
     vdevs = []
     for p in range(N_PORTS):
         inp = os.path.join(wd, "in%d.pcap" % p)
-        wrpcap(inp, [c.pkt for c in cases if c.in_port == p])
+        wrpcap(inp, [c.pkt for c in cases if c.in_port == p], linktype=1)
         vdevs.append("net_pcap%d,rx_pcap=%s,tx_pcap=%s"
                      % (p, inp, os.path.join(wd, "out%d.pcap" % p)))
     ports = {}
