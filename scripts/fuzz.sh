@@ -20,6 +20,8 @@ cd "$(dirname "$0")/.."
 # One line per target:  name | sources | extra cflags | seed corpus dir
 TARGETS='
 igmp_codec|tests/fuzz/fuzz_igmp_codec.c lib/igmp/igmp_codec.c lib/igmp/igmp_build.c|-Ilib/igmp -Ilib/mgm|tests/fuzz/corpus/igmp
+config|tests/fuzz/fuzz_config.c lib/config/mf_config.c lib/igmp/igmp_config.c|-Ilib/config -Ilib/igmp -Ilib/mgm -Wl,--no-as-needed -linih|tests/fuzz/corpus/config
+tm_params|tests/fuzz/fuzz_tm_params.c lib/telemetry/tm_params.c lib/config/mf_config.c lib/igmp/igmp_config.c|-Ilib/telemetry -Ilib/config -Ilib/igmp -Ilib/mgm -Wl,--no-as-needed -linih|tests/fuzz/corpus/tm_params
 '
 
 seconds=30

@@ -2,7 +2,7 @@
 /*
  * libFuzzer target: arbitrary bytes as a config file. A load either fails
  * with a "NAME:LINE: message" or gives a config whose invariants hold.
- * Built by scripts/fuzz.sh (clang -fsanitize=fuzzer,address,undefined).
+ * Built by scripts/fuzz.sh.(clang -fsanitize=fuzzer,address,undefined).
  */
 #include <stdint.h>
 #include <stdlib.h>
