@@ -126,6 +126,21 @@ pool_size(unsigned int n)
 	return s - 1;
 }
 
+/* Descriptors of the AF_XDP fill ring (the PMD's fixed default). */
+#define APP_AF_XDP_FILL_DESC 2048
+
+/* Ports on which we turned promiscuous mode on; turned off at stop. */
+static mf_portset_t app_promisc_ports;
+
+static unsigned int
+app_rx_parked(const struct app_port *ap, const struct mf_config *cfg)
+{
+	if (strcmp(ap->driver, "net_af_xdp") == 0)
+		return RTE_MAX((unsigned int)cfg->rx_desc,
+			(unsigned int)APP_AF_XDP_FILL_DESC);
+	return cfg->rx_desc;
+}
+
 int
 app_pools_create(const struct app_plan *plan, const struct mf_config *cfg,
 	struct app_pools *pools)
@@ -140,8 +155,13 @@ app_pools_create(const struct app_plan *plan, const struct mf_config *cfg,
 
 		if (!ap->in_use)
 			continue;
-		/* Mbufs parked in RX rings and in TX rings. */
-		n_pkt += ap->n_rxq * cfg->rx_desc + ap->n_txq * cfg->tx_desc;
+		/*
+		 * Mbufs parked in RX rings and in TX rings. net_af_xdp fills
+		 * its fill ring with APP_AF_XDP_FILL_DESC mbufs per RX queue
+		 * whatever rx_desc says.
+		 */
+		n_pkt += ap->n_rxq * app_rx_parked(ap, cfg) +
+			ap->n_txq * cfg->tx_desc;
 		n_hdr += ap->n_txq * cfg->tx_desc;
 	}
 	/* In flight per worker: an RX burst fanned out to every port's TX
@@ -246,11 +266,20 @@ port_start(uint16_t pid, struct app_port *ap, const struct mf_config *cfg,
 		APP_LOG(ERR, "port %u: start: %s", pid, rte_strerror(-rc));
 		return rc;
 	}
-	/* Multicast must reach us: all-multicast, else promiscuous. */
-	if (rte_eth_allmulticast_enable(pid) != 0 &&
-			rte_eth_promiscuous_enable(pid) != 0)
-		APP_LOG(WARNING, "port %u: neither all-multicast nor promiscuous mode could be set",
-			pid);
+	/*
+	 * Multicast must reach us: all-multicast, else promiscuous. Remember
+	 * when we turned promiscuous on, to turn it off again at stop: a
+	 * kernel-owned interface (af_xdp, af_packet) must be left as found.
+	 */
+	if (rte_eth_allmulticast_enable(pid) != 0) {
+		if (rte_eth_promiscuous_get(pid) == 1)
+			;	/* already on: not ours to turn off */
+		else if (rte_eth_promiscuous_enable(pid) == 0)
+			app_promisc_ports |= MF_PORTSET_BIT(pid);
+		else
+			APP_LOG(WARNING, "port %u: neither all-multicast nor promiscuous mode could be set",
+				pid);
+	}
 	APP_LOG(INFO, "port %u (%s%s%s): %u rx / %u tx queues, %u/%u descriptors, tx multi-seg %s, control tx queue %s",
 		pid, ap->driver, cfg->ports[pid].name[0] ? ", " : "",
 		cfg->ports[pid].name, ap->n_rxq, ap->n_txq, nb_rxd, nb_txd,
@@ -286,6 +315,10 @@ app_ports_stop(const struct app_plan *plan)
 	for (pid = 0; pid < MF_MAX_PORTS; pid++) {
 		if (!plan->ports[pid].in_use)
 			continue;
+		if (app_promisc_ports & MF_PORTSET_BIT(pid)) {
+			rte_eth_promiscuous_disable(pid);
+			app_promisc_ports &= ~MF_PORTSET_BIT(pid);
+		}
 		rte_eth_dev_stop(pid);
 		rte_eth_dev_close(pid);
 	}

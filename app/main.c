@@ -133,8 +133,11 @@ main(int argc, char **argv)
 
 	rc = rte_eal_init(eal_argc, argv);
 	if (rc < 0) {
+		/* Some EAL failures (a held --file-prefix lock) leave
+		 * rte_errno at 0: then EAL's own lines above say why. */
 		fprintf(stderr, "%s: EAL init failed: %s\n", argv[0],
-			rte_strerror(rte_errno));
+			rte_errno != 0 ? rte_strerror(rte_errno) :
+			"see the EAL messages above");
 		return 1;
 	}
 	/* Our log types are all "mcastfwd.*". */
