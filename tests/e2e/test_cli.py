@@ -5,6 +5,7 @@ that does not exist, running on defaults with no --config (every port a
 multicast port running IGMP), and SIGINT/SIGTERM stopping it cleanly with
 final counters, with one lcore and with a worker lcore."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,14 +17,21 @@ from mfe2e.hosts import (Receiver, send, wait_flowing,          # noqa: E402
 from mfe2e.mcastfwd import (Mcastfwd, REPO, binary_path,        # noqa: E402
                             stat, write_config)
 from mfe2e.runner import main, require_root                     # noqa: E402
+from mfe2e.telemetry import RUN_DIR                             # noqa: E402
 
 from scapy.all import Ether, IP, UDP, Raw, wrpcap                # noqa: E402
 
 
 def run_bin(args, timeout=30):
-    p = subprocess.run([binary_path()] + args, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, timeout=timeout,
-                       stdin=subprocess.DEVNULL)
+    try:
+        p = subprocess.run([binary_path()] + args, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True,
+                           timeout=timeout, stdin=subprocess.DEVNULL)
+    finally:
+        for a in args:
+            if a.startswith("--file-prefix="):
+                shutil.rmtree(os.path.join(RUN_DIR, a.split("=", 1)[1]),
+                              ignore_errors=True)
     return p.returncode, p.stdout
 
 

@@ -65,6 +65,8 @@ class Mcastfwd:
         app prints "mcastfwd: ready" once its workers are launched; None:
         do not wait for a line).  Raises (with the log) if it dies or
         times out."""
+        if self.proc is not None:
+            raise RuntimeError("mcastfwd already started")
         if not os.access(self.binary, os.X_OK):
             raise RuntimeError("mcastfwd binary not found at %s (build it: "
                                "ninja -C build)" % self.binary)
@@ -195,7 +197,7 @@ def clean_stale_run_dirs():
     except OSError:
         return
     for n in names:
-        m = re.match(r"^mfe2e-(\d+)-\d+$", n)
+        m = re.match(r"^mfe2e-(\d+)-\w+$", n)
         if not m:
             continue
         try:
