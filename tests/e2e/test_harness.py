@@ -83,6 +83,14 @@ def test_send_receive_through_hub(ctx):
         assert cb["wire"].get(key) == 50, cb
         assert cb["sock"].get(key, 0) == 0, cb
         assert ca["ttl"][key] == [8], ca
+        assert ca["bad"] == {} and cb["bad"] == {}, (ca, cb)
+        # Large datagrams arrive whole, and the payload check works.
+        ra.reset()
+        send(snd, [("", G)], count=5, interval=0.002, size=1400)
+        wait_until(lambda: ra.wire(snd.addr, G) >= 5, 5)
+        c = ra.counts()
+        assert c["wire"].get(key) == 5 and c["sock"].get(key) == 5, c
+        assert c["bad"] == {}, c
         ra.leave(G)
         assert wait_until(
             lambda: ra.counts()["igmp_out"].get("0x22", 0) >= 2, 5)

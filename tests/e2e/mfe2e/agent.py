@@ -8,17 +8,21 @@ recv: a receiver driven by commands on stdin, one per line, each answered by
         block S G | unblock S G             IP_BLOCK/UNBLOCK_SOURCE
         counts                              {"wire": {"S G": n}, "sock": {...},
                                              "ttl": {"S G": [ttls]},
+                                             "bad": {"S G": n},
                                              "igmp_in": {type: n},
                                              "igmp_out": {type: n}}
         reset                               zero every counter
         quit
       "wire" counts UDP multicast frames that arrived on the interface (an
       AF_PACKET socket), whatever the kernel's socket filters do with them:
-      this is what mcastfwd sent.  "sock" counts datagrams the UDP socket got.
+      this is what mcastfwd sent.  "bad" counts those of them with a wrong IP
+      header checksum, a length beyond the frame or a damaged payload.
+      "sock" counts datagrams the UDP socket got.
       The agent exits by itself after --max-seconds.
 send: sends --count datagrams per --flow S,G (round robin), TTL --ttl, out of
       --if (IP_MULTICAST_IF), from source S (bind), --interval seconds apart,
-      then prints {"sent": n}.
+      then prints {"sent": n}.  Payload: "mfe2e seq=N grp=G|" then a fixed
+      pattern up to --size bytes, so receivers can check it arrived intact.
 """
 import argparse
 import json
@@ -53,6 +57,31 @@ def mreq_source(group, iface_addr, src):
     return a2b(group) + a2b(iface_addr) + a2b(src)
 
 
+def pad(n):
+    """The deterministic filler after a datagram's header (see send)."""
+    return bytes(j % 251 for j in range(n))
+
+
+def payload_ok(udp_payload):
+    """True if a datagram made by send() arrived intact (or is not ours)."""
+    if not udp_payload.startswith(b"mfe2e seq="):
+        return True
+    i = udp_payload.find(b"|")
+    if i < 0:
+        return False
+    rest = udp_payload[i + 1:]
+    return rest == pad(len(rest))
+
+
+def ip_header_ok(ip, ihl):
+    s = 0
+    for i in range(0, ihl, 2):
+        s += (ip[i] << 8) | ip[i + 1]
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s == 0xFFFF
+
+
 def out(obj):
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
@@ -66,8 +95,11 @@ def parse_ipv4(frame):
     ihl = (ip[0] & 0x0F) * 4
     if ip[0] >> 4 != 4 or ihl < 20 or len(ip) < ihl:
         return None
+    tot = (ip[2] << 8) | ip[3]
+    # Bad header checksum or total length beyond the frame: proto -1.
+    proto = ip[9] if ip_header_ok(ip, ihl) and tot <= len(ip) else -1
     return (socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20]),
-            ip[9], ip[8], ip[ihl:])
+            proto, ip[8], ip[ihl:tot])
 
 
 def recv_main(args):
@@ -83,7 +115,7 @@ def recv_main(args):
     raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
     raw.bind((args.ifname, 0))
 
-    wire, sock, ttls, igmp_in, igmp_out = {}, {}, {}, {}, {}
+    wire, sock, ttls, igmp_in, igmp_out, bad = {}, {}, {}, {}, {}, {}
 
     def do(cmd):
         w = cmd.split()
@@ -106,9 +138,10 @@ def recv_main(args):
         elif op == "counts":
             return {"ok": True, "wire": dict(wire), "sock": dict(sock),
                     "ttl": {k: sorted(v) for k, v in ttls.items()},
-                    "igmp_in": dict(igmp_in), "igmp_out": dict(igmp_out)}
+                    "igmp_in": dict(igmp_in), "igmp_out": dict(igmp_out),
+                    "bad": dict(bad)}
         elif op == "reset":
-            for d in (wire, sock, ttls, igmp_in, igmp_out):
+            for d in (wire, sock, ttls, igmp_in, igmp_out, bad):
                 d.clear()
         elif op == "quit":
             return None
@@ -141,11 +174,13 @@ def recv_main(args):
                     d = igmp_out if addr[2] == PACKET_OUTGOING else igmp_in
                     t = "0x%02x" % payload[0]
                     d[t] = d.get(t, 0) + 1
-                elif (proto == 17 and addr[2] != PACKET_OUTGOING
+                elif (proto in (17, -1) and addr[2] != PACKET_OUTGOING
                       and (int(dst.split(".")[0]) & 0xF0) == 224):
                     k = "%s %s" % (src, dst)
                     wire[k] = wire.get(k, 0) + 1
                     ttls.setdefault(k, set()).add(ttl)
+                    if proto == -1 or not payload_ok(payload[8:]):
+                        bad[k] = bad.get(k, 0) + 1
         if udp in r:
             for _ in range(256):
                 try:
@@ -196,7 +231,8 @@ def send_main(args):
     sent = 0
     for i in range(args.count):
         for s, grp in flows:
-            s.sendto(b"mfe2e seq=%d grp=%s" % (i, grp.encode()),
+            head = b"mfe2e seq=%d grp=%s|" % (i, grp.encode())
+            s.sendto(head + pad(max(0, args.size - len(head))),
                      (grp, args.port))
             sent += 1
         if args.interval > 0:
@@ -220,6 +256,8 @@ def main():
     s.add_argument("--count", type=int, default=100)
     s.add_argument("--interval", type=float, default=0.005)
     s.add_argument("--ttl", type=int, default=8)
+    s.add_argument("--size", type=int, default=0,
+                   help="UDP payload bytes (padded with a checked pattern)")
     args = ap.parse_args()
     if args.count if args.mode == "send" else 0:
         if args.count > 100000:

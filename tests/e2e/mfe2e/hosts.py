@@ -92,9 +92,10 @@ class Receiver:
 
 
 def send(host, flows, count=100, interval=0.005, ttl=8, port=PORT,
-         timeout=None):
+         timeout=None, size=0):
     """Send count datagrams per (src, group) flow from host; returns the
-    number sent.  flows: list of (src, group); src "" means host.addr."""
+    number sent.  flows: list of (src, group); src "" means host.addr.
+    size: UDP payload bytes (a checked pattern; 0 = header only)."""
     args = []
     for src, grp in flows:
         args += ["--flow", "%s,%s" % (src or host.addr, grp)]
@@ -104,7 +105,7 @@ def send(host, flows, count=100, interval=0.005, ttl=8, port=PORT,
         ["ip", "netns", "exec", host.ns, PY3, AGENT, "send",
          "--if", host.ifname, "--count", str(count),
          "--interval", str(interval), "--ttl", str(ttl),
-         "--port", str(port)] + args,
+         "--port", str(port), "--size", str(size)] + args,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         timeout=timeout)
     if p.returncode != 0:
