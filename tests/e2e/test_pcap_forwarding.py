@@ -202,7 +202,8 @@ def test_pcap_forwarding(ctx):
     print("/mcast/stats:", stats)
 
     # Output pcaps, packet by packet.
-    problems = []
+    problems = ["/ethdev/info,%d gave no mac_addr" % p
+                for p in range(N_PORTS) if not macs.get(p)]
     seen = {p: [] for p in range(N_PORTS)}
     queries = {p: 0 for p in range(N_PORTS)}
     for p in range(N_PORTS):
