@@ -25,7 +25,17 @@ ROUTES = [
 ]
 
 
-def test_static_routes_exact_counts(ctx):
+def test_static_routes_exact_counts_one_lcore(ctx):
+    """The control lcore also runs the worker loop."""
+    static_routes_exact_counts(ctx, "0")
+
+
+def test_static_routes_exact_counts_with_a_worker(ctx):
+    """Control on lcore 0, a worker lcore polling every port."""
+    static_routes_exact_counts(ctx, "0,1")
+
+
+def static_routes_exact_counts(ctx, lcores):
     require_root()
     with netns.Topology(4) as t:
         h0, h1, h2, h3 = t.hosts
@@ -39,7 +49,8 @@ def test_static_routes_exact_counts(ctx):
                  for h in t.hosts}
         cfg = write_config(os.path.join(ctx.workdir, "static.ini"),
                            ports=ports, routes=ROUTES)
-        m = ctx.attach(Mcastfwd(t.vdevs(), config=cfg, workdir=ctx.workdir))
+        m = ctx.attach(Mcastfwd(t.vdevs(), config=cfg, lcores=lcores,
+                                workdir=ctx.workdir))
         with m:
             rx = [Receiver(h) for h in t.hosts]
             joins = {1: (G1, G2), 2: (G1, G3), 3: (G1, G2)}
