@@ -74,7 +74,10 @@ done
 case "$secs$runs$warmup" in
 *[!0-9]*) echo "--seconds, --runs and --warmup take whole numbers" >&2; exit 2 ;;
 esac
-[ "$secs" -ge 1 ] && [ "$runs" -ge 1 ] || { echo "--seconds and --runs must be >= 1" >&2; exit 2; }
+if [ "$secs" -lt 1 ] || [ "$runs" -lt 1 ]; then
+	echo "--seconds and --runs must be >= 1" >&2
+	exit 2
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "bench.sh needs root (DPDK EAL, hugepages)" >&2
 	exit 1
