@@ -51,6 +51,7 @@ use_huge=auto
 only=
 keep=0
 work=/tmp/mcastfwd-bench
+cmdline="scripts/bench.sh${*:+ $*}"
 
 usage() {
 	sed -n '/^# Usage:/,/^# It cannot hang/p' "$0" | sed 's/^# \{0,1\}//' | sed '$d' >&2
@@ -297,7 +298,7 @@ done
 
 echo
 echo "mcastfwd bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs;" \
-	"command: scripts/bench.sh --seconds $secs --runs $runs --warmup $warmup${only:+ --only \"$only\"};" \
+	"command: $cmdline (--seconds $secs --runs $runs --warmup $warmup);" \
 	"memory: ${mem_args[*]}; load average before: $load, after: $(cut -d' ' -f1 /proc/loadavg)"
 [ -n "$mcastfwd" ] || echo "mcastfwd is not built ($build/app/mcastfwd): reference rows only."
 echo
