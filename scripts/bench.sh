@@ -23,14 +23,17 @@
 #
 # Usage: scripts/bench.sh [--seconds N] [--runs R] [--warmup W]
 #                         [--sizes "64 1500"] [--build DIR] [--no-huge]
-#                         [--only "prog ..."] [--keep]
+#                         [--only "prog ..."] [--keep] [--profile]
 #   --build DIR  meson build dir holding app/mcastfwd and
 #                tests/bench/fanout_ceiling (default: build, then /tmp/build-*)
 #   --no-huge    do not reserve hugepages (default: reserve 512 x 2 MB if
 #                possible, fall back to --no-huge -m 1024 otherwise)
 #   --only       run only these programs (names as above)
-#   --keep       keep the scratch dir's logs and results (default: kept
-#                anyway; this flag also keeps the per-run DPDK runtime dirs)
+#   --keep       also keep the per-run DPDK runtime dirs (logs and results
+#                are always kept in the scratch dir)
+#   --profile    record a perf cpu-clock profile of every run over its window
+#                and write its top symbols to logs/<prog>-<size>-<run>.profile
+#                (costs a little CPU on the other core; the header says so)
 # Environment: MCASTFWD_ARGS overrides the arguments given to mcastfwd after
 #   "--" (default: "--config <generated ini>").
 #
@@ -50,6 +53,7 @@ build=
 use_huge=auto
 only=
 keep=0
+profile=0
 work=/tmp/mcastfwd-bench
 cmdline="scripts/bench.sh${*:+ $*}"
 
@@ -68,6 +72,7 @@ while [ $# -gt 0 ]; do
 	--no-huge) use_huge=no; shift ;;
 	--only) only=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
+	--profile) profile=1; shift ;;
 	-h|--help) usage ;;
 	*) echo "unknown argument: $1" >&2; usage ;;
 	esac
@@ -95,6 +100,7 @@ if [ -z "$build" ]; then
 fi
 
 mkdir -p "$work/logs"
+rm -f "$work/logs/"*.log "$work/logs/"*.profile "$work/logs/"*.perf
 results=$work/results.txt
 : > "$results"
 
@@ -153,6 +159,11 @@ if [ "$use_huge" = auto ]; then
 fi
 echo "memory: ${mem_args[*]} (hugepages free: $(awk '/^HugePages_Free/ {print $2}' /proc/meminfo))" >&2
 
+if [ "$profile" = 1 ] && ! command -v perf > /dev/null; then
+	echo "--profile: perf not installed (apt-get install linux-perf): not profiling" >&2
+	profile=0
+fi
+
 # ---- inputs and programs ----------------------------------------------------
 for s in $sizes; do
 	if [ ! -s "$work/in$s.pcap" ]; then
@@ -201,14 +212,21 @@ run_one() {
 	local log="$work/logs/$prog-$size-$run.log"
 	local limit=$((warmup + secs + 60))
 	local pid res
+	local -a perf_args=()
+	[ "$profile" = 1 ] && perf_args=(--perf-out "$log.perf")
 
 	timeout -k 5 "$limit" "$@" > "$log" 2>&1 < /dev/null &
 	pid=$!
 	pids+=("$pid")
 	res=$("$py" "$helpers/telemetry_rate.py" --prefix "$prefix" --in 0 \
 		--out "$outs" --seconds "$secs" --warmup "$warmup" --timeout 30 \
-		--pid "$pid" 2>&1)
+		--pid "$pid" "${perf_args[@]}" 2>&1)
 	stop_pid "$pid"
+	if [ -s "$log.perf" ]; then
+		perf report -i "$log.perf" --stdio --no-children --sort dso,symbol 2>/dev/null |
+			grep -v '^#' | grep -v '^$' | head -40 > "${log%.log}.profile"
+		rm -f "$log.perf"
+	fi
 	pids=("${pids[@]/$pid}")
 	[ "$keep" = 1 ] || rm -rf "/var/run/dpdk/$prefix"
 	case $res in
@@ -300,6 +318,7 @@ echo
 echo "mcastfwd bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs;" \
 	"command: $cmdline (--seconds $secs --runs $runs --warmup $warmup);" \
 	"memory: ${mem_args[*]}; load average before: $load, after: $(cut -d' ' -f1 /proc/loadavg)"
+[ "$profile" = 1 ] && echo "profiled with perf (cpu-clock, 999 Hz): rates slightly lower; profiles in $work/logs/*.profile"
 [ -n "$mcastfwd" ] || echo "mcastfwd is not built ($build/app/mcastfwd): reference rows only."
 echo
 "$py" "$helpers/report.py" "$results"

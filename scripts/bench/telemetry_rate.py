@@ -4,7 +4,7 @@
 
 Usage:
   telemetry_rate.py --prefix P --in 0 --out 1,2,3,4 [--seconds N] [--warmup W]
-                    [--timeout T] [--pid PID]
+                    [--timeout T] [--pid PID] [--perf-out FILE]
 
 Connects to /var/run/dpdk/P/dpdk_telemetry.v2 (SOCK_SEQPACKET), waits until
 the process answers, sleeps W seconds of warm-up, then samples /ethdev/stats
@@ -16,7 +16,8 @@ where in = ipackets summed over the --in ports, out = opackets summed over the
 (taken with a monotonic clock in the middle of each sample). With --pid, it
 also reads the CPU time of the process's threads (of PID's child when PID is
 timeout(1)) over the same window: cores_used is the process's CPU in cores,
-fwd_share the busiest thread's share of one core. Exits 1 with a
+fwd_share the busiest thread's share of one core. --perf-out FILE records a
+perf cpu-clock profile of that process over the window. Exits 1 with a
 message on stderr if the socket does not answer within T seconds, if no
 packet arrives in that time, or as soon as process PID (when given) exits.
 Python standard library only.
@@ -25,6 +26,7 @@ import argparse
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
 
@@ -142,6 +144,9 @@ def main():
     ap.add_argument("--timeout", type=float, default=20.0)
     ap.add_argument("--pid", type=int, default=0,
                     help="give up early if this process exits")
+    ap.add_argument("--perf-out", default="",
+                    help="also record a perf cpu-clock profile of the "
+                    "process over the window into this file (needs --pid)")
     args = ap.parse_args()
 
     tel = connect(args.prefix, args.timeout, args.pid)
@@ -155,12 +160,26 @@ def main():
         time.sleep(0.2)
     time.sleep(args.warmup)
     proc = dpdk_pid(args.pid)
+    perf = None
+    if args.perf_out and proc:
+        # Software clock sampling: VMs often have no hardware PMU.
+        perf = subprocess.Popen(
+            ["perf", "record", "-q", "-e", "cpu-clock", "-F", "999",
+             "-p", str(proc), "-o", args.perf_out, "--",
+             "sleep", str(args.seconds)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cpu_a = thread_cpu(proc)
     t_a, rx_a, tx_a = sample(tel, args.in_ports, args.out_ports)
     time.sleep(args.seconds)
     t_b, rx_b, tx_b = sample(tel, args.in_ports, args.out_ports)
     cpu_b = thread_cpu(proc)
     tel.close()
+    if perf is not None:
+        try:
+            perf.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            perf.kill()
+            perf.wait()
 
     dt = t_b - t_a
     rx, tx = rx_b - rx_a, tx_b - tx_a
