@@ -90,13 +90,26 @@ sanitize(char *s)
 			*s = '?';
 }
 
+/*
+ * Copy s into buf (RTE_TEL_MAX_STRING_LEN bytes), cut to telemetry's
+ * string limit on purpose, and make it safe inside a JSON string.
+ */
+static void
+tel_string(char buf[RTE_TEL_MAX_STRING_LEN], const char *s)
+{
+	size_t n = strnlen(s, RTE_TEL_MAX_STRING_LEN - 1);
+
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	sanitize(buf);
+}
+
 static int
 reply_error(struct rte_tel_data *d, const char *msg)
 {
 	char buf[RTE_TEL_MAX_STRING_LEN];
 
-	snprintf(buf, sizeof(buf), "%s", msg);
-	sanitize(buf);
+	tel_string(buf, msg);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "error", buf);
 	return 0;
@@ -170,8 +183,7 @@ add_str(struct rte_tel_data *d, const char *k, const char *v)
 {
 	char buf[RTE_TEL_MAX_STRING_LEN];
 
-	snprintf(buf, sizeof(buf), "%s", v);
-	sanitize(buf);
+	tel_string(buf, v);
 	rte_tel_data_add_dict_string(d, k, buf);
 }
 
