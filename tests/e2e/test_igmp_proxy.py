@@ -1,17 +1,15 @@
 #!/usr/bin/python3
-"""IGMP proxy (RFC 4605) with real Linux hosts: a manual end-to-end check,
-kept here until the e2e suite's owner moves it into tests/e2e (it uses that
-suite's mfe2e library).  Needs root.  h0 is upstream (port 0), h1..h3
+"""IGMP proxy (RFC 4605) with real Linux hosts.  Needs root.  h0 is upstream (port 0), h1..h3
 downstream.  Checks: mcastfwd's v3 report reaches h0 after downstream
 joins; h0's traffic reaches only joined hosts; a downstream sender reaches
 upstream and the other members; a v3 general query from h0 is answered
 with a v3 report, a v2 query with a v2 report (and switches to v2).
 
-Run: MCASTFWD_BIN=<build>/app/mcastfwd python3 tests/unit/proto/e2e_proxy_check.py
+Run: meson test -C build e2e_igmp_proxy (or MCASTFWD_BIN=<build>/app/mcastfwd /usr/bin/python3 tests/e2e/test_igmp_proxy.py)
 """
 import os, sys, time
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "e2e"))
+sys.path.insert(0, HERE)
 from mfe2e import netns
 from mfe2e.hosts import Receiver, send, wait_counts, wait_until
 from mfe2e.mcastfwd import Mcastfwd, write_config
