@@ -49,6 +49,8 @@ RTE_LOG_REGISTER_DEFAULT(ctl_logtype, INFO);
 #define CTL_CMD_BURST 8
 /* Size of the telemetry command ring (telemetry has at most 10 clients). */
 #define CTL_CMD_RING_SIZE 64
+/* Reports per turn whose latency is sampled (the rest are not sampled). */
+#define CTL_LAT_PENDING 256
 /* mgm_tick period: MFE idle expiry is measured in seconds. */
 #define CTL_MGM_TICK_MS 1000
 
@@ -95,6 +97,11 @@ struct ctl {
 	uint64_t igmp_deadline_cache;
 
 	struct ctl_stats stats;		/* written by the control lcore only */
+	/* Join latency: rx TSCs (>> FP_EVENT_TSC_SHIFT) of this turn's
+	 * reports that changed forwarding, and the histogram. */
+	uint32_t lat_pending[CTL_LAT_PENDING];
+	unsigned int n_lat_pending;
+	uint64_t lat_hist[CTL_LATENCY_BUCKETS];
 	struct mf_key dirty[CTL_DIRTY_BATCH];
 };
 
@@ -306,6 +313,80 @@ ctl_publish_dirty(struct ctl *c)
 	return total;
 }
 
+/* ---- join latency ---- */
+
+/*
+ * The reports of this turn that changed forwarding are published now: add
+ * (now - their worker's rx time) to the histogram. rx_tsc is the worker's
+ * rte_rdtsc() >> FP_EVENT_TSC_SHIFT; the wrap-around difference is exact
+ * for anything under a few minutes.
+ */
+static void
+ctl_record_latency(struct ctl *c)
+{
+	uint32_t now_k = (uint32_t)(rte_rdtsc() >> FP_EVENT_TSC_SHIFT);
+	uint64_t hz = rte_get_tsc_hz();
+	unsigned int i;
+
+	for (i = 0; i < c->n_lat_pending; i++) {
+		uint64_t cycles = (uint64_t)(uint32_t)(now_k - c->lat_pending[i])
+			<< FP_EVENT_TSC_SHIFT;
+		uint64_t us = cycles * 1000000 / hz;
+		uint64_t b = us / CTL_LATENCY_BUCKET_US;
+
+		if (b >= CTL_LATENCY_BUCKETS)
+			b = CTL_LATENCY_BUCKETS - 1;
+		/* One writer; relaxed stores so readers see whole values. */
+		__atomic_store_n(&c->lat_hist[b], c->lat_hist[b] + 1,
+				__ATOMIC_RELAXED);
+		if (us > c->stats.join_latency_us_max)
+			__atomic_store_n(&c->stats.join_latency_us_max, us,
+					__ATOMIC_RELAXED);
+	}
+	c->n_lat_pending = 0;
+}
+
+void
+ctl_join_latency(const struct ctl *c, struct ctl_latency *out)
+{
+	uint64_t total = 0, seen = 0, v;
+	uint64_t want50, want90, want99;
+	unsigned int b;
+
+	memset(out, 0, sizeof(*out));
+	for (b = 0; b < CTL_LATENCY_BUCKETS; b++)
+		total += __atomic_load_n(&c->lat_hist[b], __ATOMIC_RELAXED);
+	out->samples = total;
+	out->max_us = (uint32_t)__atomic_load_n(&c->stats.join_latency_us_max,
+			__ATOMIC_RELAXED);
+	if (total == 0)
+		return;
+	/* Nearest-rank percentiles; a bucket reports its upper edge. */
+	want50 = (total * 50 + 99) / 100;
+	want90 = (total * 90 + 99) / 100;
+	want99 = (total * 99 + 99) / 100;
+	for (b = 0; b < CTL_LATENCY_BUCKETS; b++) {
+		v = __atomic_load_n(&c->lat_hist[b], __ATOMIC_RELAXED);
+		if (v == 0)
+			continue;
+		seen += v;
+		if (out->p50_us == 0 && seen >= want50)
+			out->p50_us = (b + 1) * CTL_LATENCY_BUCKET_US;
+		if (out->p90_us == 0 && seen >= want90)
+			out->p90_us = (b + 1) * CTL_LATENCY_BUCKET_US;
+		if (out->p99_us == 0 && seen >= want99) {
+			out->p99_us = (b + 1) * CTL_LATENCY_BUCKET_US;
+			break;
+		}
+	}
+	if (out->p99_us > out->max_us && out->max_us > 0) {
+		/* The last bucket's edge overstates: cap at the real max. */
+		out->p99_us = RTE_MIN(out->p99_us, out->max_us);
+		out->p90_us = RTE_MIN(out->p90_us, out->max_us);
+		out->p50_us = RTE_MIN(out->p50_us, out->max_us);
+	}
+}
+
 /* ---- worker records ---- */
 
 static void
@@ -317,10 +398,16 @@ ctl_handle_event(struct ctl *c, const struct fp_event *ev, uint64_t now)
 
 		if (msg == NULL)
 			break;
+		unsigned int dirty = mgm_fwd_dirty_count(c->mgm);
+
 		if (c->proxy != NULL && ev->port == c->proxy_upstream)
 			proto_igmp_proxy_input(c->proxy, msg, now);
 		else
 			igmp_router_input(c->igmp, ev->port, msg, now);
+		/* A report that changed forwarding: time it to publication. */
+		if (mgm_fwd_dirty_count(c->mgm) != dirty &&
+				c->n_lat_pending < CTL_LAT_PENDING)
+			c->lat_pending[c->n_lat_pending++] = ev->rx_tsc;
 		rte_mempool_put(c->p.igmp_msg_pool, msg);
 		CTL_INC(c, igmp_msgs, 1);
 		break;
@@ -689,10 +776,8 @@ ctl_free(struct ctl *c)
 void
 ctl_poll(struct ctl *c)
 {
-	uint64_t now, t0, deadline;
-	unsigned int recs;
+	uint64_t now, deadline;
 
-	t0 = rte_get_timer_cycles();
 	now = ctl_now_ms();
 	ctl_run_commands(c);
 	if (__atomic_exchange_n(&c->reload, 0, __ATOMIC_ACQ_REL)) {
@@ -701,7 +786,7 @@ ctl_poll(struct ctl *c)
 		if (ctl_reload(c, err, sizeof(err)) < 0)
 			CTL_LOG(ERR, "reload rejected, old routes kept: %s", err);
 	}
-	recs = ctl_drain_events(c, now);
+	ctl_drain_events(c, now);
 
 	deadline = igmp_router_next_deadline(c->igmp);
 	if (deadline <= now)
@@ -714,14 +799,9 @@ ctl_poll(struct ctl *c)
 		c->next_mgm_tick = now + CTL_MGM_TICK_MS;
 	}
 
-	if (ctl_publish_dirty(c) > 0 && recs > 0) {
-		uint64_t us = (rte_get_timer_cycles() - t0) * 1000000 /
-			rte_get_timer_hz();
-
-		if (us > c->stats.join_latency_us_max)
-			CTL_INC(c, join_latency_us_max,
-				us - c->stats.join_latency_us_max);
-	}
+	ctl_publish_dirty(c);
+	if (c->n_lat_pending > 0)
+		ctl_record_latency(c);
 	if (c->p.poll_worker && c->p.n_workers > 0)
 		fp_worker_poll(c->p.workers[0]);
 	CTL_INC(c, loops, 1);
@@ -815,4 +895,6 @@ ctl_stats_clear(struct ctl *c)
 
 	for (i = 0; i < sizeof(c->stats) / sizeof(uint64_t); i++)
 		__atomic_store_n(&dst[i], 0, __ATOMIC_RELAXED);
+	for (i = 0; i < CTL_LATENCY_BUCKETS; i++)
+		__atomic_store_n(&c->lat_hist[i], 0, __ATOMIC_RELAXED);
 }

@@ -187,11 +187,35 @@ struct ctl_stats {
 	uint64_t join_latency_us_max; /**< report received -> entry published */
 };
 
+/**
+ * Time from an IGMP report's arrival at a worker (the poll that received
+ * it) to the publication of the forwarding change it caused, over every
+ * report that changed forwarding since the last clear. Percentiles come
+ * from a histogram of CTL_LATENCY_BUCKET_US-wide buckets; times above its
+ * range count in the last bucket (max stays exact).
+ */
+struct ctl_latency {
+	uint64_t samples;
+	uint32_t p50_us;
+	uint32_t p90_us;
+	uint32_t p99_us;
+	uint32_t max_us;
+};
+
+#define CTL_LATENCY_BUCKET_US 2
+#define CTL_LATENCY_BUCKETS 2048	/**< 0 .. 4 ms */
+
+/** Join latency figures. Any thread (relaxed reads; approximate while
+ *  the control lcore records). */
+void
+ctl_join_latency(const struct ctl *c, struct ctl_latency *out);
+
 /** Copy the control counters. Any thread. */
 void
 ctl_stats_read(const struct ctl *c, struct ctl_stats *out);
 
-/** Zero the control counters. Control lcore (through ctl_call). */
+/** Zero the control counters and the join latency histogram. Control
+ *  lcore (through ctl_call). */
 void
 ctl_stats_clear(struct ctl *c);
 

@@ -306,6 +306,7 @@ post_event(struct fp_worker *w, uint8_t type, uint16_t port, uint32_t src,
 {
 	struct fp_event ev = {
 		.type = type, .port = port, .src = src, .grp = grp, .ptr = ptr,
+		.rx_tsc = (uint32_t)(w->now >> FP_EVENT_TSC_SHIFT),
 	};
 
 	if (unlikely(rte_ring_enqueue_elem(w->event_ring, &ev,

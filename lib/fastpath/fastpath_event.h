@@ -44,6 +44,9 @@ enum fp_event_type {
 	FP_EV_WRONG_IIF = 3,
 };
 
+/** fp_event.rx_tsc is the TSC >> this (1024 cycles, ~0.5 us at 2 GHz). */
+#define FP_EVENT_TSC_SHIFT 10
+
 /** One record: 24 bytes, naturally aligned. */
 struct fp_event {
 	uint8_t type;  /**< enum fp_event_type */
@@ -51,7 +54,12 @@ struct fp_event {
 	uint16_t port; /**< DPDK port the packet arrived on */
 	uint32_t src;  /**< IPv4 source, host order */
 	uint32_t grp;  /**< IPv4 destination / group, host order */
-	uint32_t pad2;
+	/**
+	 * TSC of the poll that received the packet, shifted right by
+	 * FP_EVENT_TSC_SHIFT (wraps; differences of a few seconds are exact
+	 * enough): lets the control lcore measure report-to-forwarding time.
+	 */
+	uint32_t rx_tsc;
 	void *ptr;     /**< FP_EV_IGMP: struct igmp_msg *; else NULL */
 };
 

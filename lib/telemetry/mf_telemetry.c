@@ -373,6 +373,19 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 #undef C
 		add_dict(d, "control", x);
 	}
+	x = new_dict();
+	if (x != NULL) {
+		struct ctl_latency lat;
+
+		/* IGMP report at a worker -> forwarding change published. */
+		ctl_join_latency(tm.ctl, &lat);
+		rte_tel_data_add_dict_u64(x, "samples", lat.samples);
+		rte_tel_data_add_dict_u64(x, "p50_us", lat.p50_us);
+		rte_tel_data_add_dict_u64(x, "p90_us", lat.p90_us);
+		rte_tel_data_add_dict_u64(x, "p99_us", lat.p99_us);
+		rte_tel_data_add_dict_u64(x, "max_us", lat.max_us);
+		add_dict(d, "join_latency", x);
+	}
 	tm_leave();
 	return 0;
 }

@@ -188,6 +188,34 @@ TEST_F(Control, report_publishes_group_entry_then_data_forwards_and_makes_sg_mfe
 	EXPECT_GE(st.new_sources, 1u);
 }
 
+TEST_F(Control, a_join_that_changes_forwarding_is_one_latency_sample)
+{
+	struct ctl_latency lat;
+
+	ctl_join_latency(ch_ctl(h), &lat);
+	EXPECT_EQ(lat.samples, 0u);
+	join(1, ip(198, 18, 1, 10), ip(239, 4, 4, 4));
+	ch_poll(h, 2);
+	ctl_join_latency(ch_ctl(h), &lat);
+	EXPECT_EQ(lat.samples, 1u);
+	EXPECT_LE(lat.p50_us, lat.p99_us);
+	EXPECT_LE(lat.p99_us, lat.max_us + CTL_LATENCY_BUCKET_US);
+	// The same report again changes nothing: no new sample.
+	join(1, ip(198, 18, 1, 10), ip(239, 4, 4, 4));
+	ch_poll(h, 2);
+	ctl_join_latency(ch_ctl(h), &lat);
+	EXPECT_EQ(lat.samples, 1u);
+	// A second receiver port changes the oif list: a second sample.
+	join(2, ip(198, 18, 2, 10), ip(239, 4, 4, 4));
+	ch_poll(h, 2);
+	ctl_join_latency(ch_ctl(h), &lat);
+	EXPECT_EQ(lat.samples, 2u);
+	ctl_stats_clear(ch_ctl(h));
+	ctl_join_latency(ch_ctl(h), &lat);
+	EXPECT_EQ(lat.samples, 0u);
+	EXPECT_EQ(lat.max_us, 0u);
+}
+
 TEST_F(Control, leave_removes_the_receiver_within_last_member_query_time)
 {
 	const uint32_t grp = ip(239, 3, 3, 3);
