@@ -123,6 +123,7 @@ mf_config_defaults(struct mf_config *c)
 	c->rx_desc = 512;
 	c->tx_desc = 512;
 	c->tx_flush_us = 100;
+	c->control_idle_us = 20;
 	c->proxy_upstream = MF_PORT_ANY;
 	for (p = 0; p < MF_MAX_PORTS; p++) {
 		struct mf_config_port *pc = &c->ports[p];
@@ -579,6 +580,9 @@ global_key(struct parse_state *st, const char *key, const char *value)
 	} else if (strcmp(key, "tx_flush_us") == 0) {
 		if (num_key(st, key, value, 1, 10000, &v) == 0)
 			c->tx_flush_us = v;
+	} else if (strcmp(key, "control_idle_us") == 0) {
+		if (num_key(st, key, value, 0, 1000, &v) == 0)
+			c->control_idle_us = v;
 	} else {
 		fail(st, "unknown key '%s' in [global]", key);
 	}

@@ -7,7 +7,8 @@
  * range):
  *
  *   [global]            mfe_timeout_s, log_level, telemetry, rx_desc,
- *                       tx_desc, tx_flush_us, igmp_proxy_upstream
+ *                       tx_desc, tx_flush_us, control_idle_us,
+ *                       igmp_proxy_upstream
  *   [port N]            N = DPDK port id 0..31. name, address, ttl_threshold,
  *                       chain_threshold, igmp, and every IGMP key of
  *                       igmp_port_config_set() (lib/igmp/igmp_router.h)
@@ -118,6 +119,10 @@ struct mf_config {
 	/** Worker TX buffers are flushed after this many microseconds;
 	 *  default 100, range 1..10000. */
 	uint32_t tx_flush_us;
+	/** When other lcores forward, the control lcore sleeps this many
+	 *  microseconds between turns; 0 = busy-poll (a dedicated core).
+	 *  Default 20, range 0..1000. */
+	uint32_t control_idle_us;
 	/** IGMP proxy upstream port, or MF_PORT_ANY for no proxy (default). */
 	uint16_t proxy_upstream;
 	/** Line of igmp_proxy_upstream (0 when not set). */

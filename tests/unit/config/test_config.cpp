@@ -79,6 +79,7 @@ TEST(ConfigGood, NullPathGivesDefaults)
 	memset(c.get(), 0x5a, sizeof(*c));
 	ASSERT_EQ(mf_config_load(nullptr, c.get(), err, sizeof(err)), 0);
 	EXPECT_EQ(c->mfe_timeout_s, 210u);
+	EXPECT_EQ(c->control_idle_us, 20u);
 	EXPECT_EQ(c->n_routes, 0u);
 	EXPECT_EQ(c->proxy_upstream, MF_PORT_ANY);
 }
@@ -140,6 +141,14 @@ TEST(ConfigGood, ProxyExampleNamesItsUpstream)
 	EXPECT_EQ(c->ports[2].igmp.version, 2);
 	EXPECT_TRUE(c->ports[1].igmp.fast_leave);
 	EXPECT_EQ(c->ports[1].igmp.query_interval_ms, 10000u);
+}
+
+TEST(ConfigGood, ControlIdleZeroMeansBusyPoll)
+{
+	Loaded l = load("[global]\ncontrol_idle_us = 0\n");
+
+	ASSERT_EQ(l.rc, 0) << l.err;
+	EXPECT_EQ(l.cfg->control_idle_us, 0u);
 }
 
 TEST(ConfigGood, GlobalKeysAndPortKeys)
@@ -362,6 +371,8 @@ const BadCase bad_cases[] = {
 	  "t.ini:2: ttl_threshold: '-1' is not a number" },
 	{ "[port 1]\nchain_threshold = 10\n",
 	  "t.ini:2: chain_threshold: 10 is out of range 64..65535" },
+	{ "[global]\ncontrol_idle_us = 1001\n",
+	  "t.ini:2: control_idle_us: 1001 is out of range 0..1000" },
 	{ "[global]\nmfe_timeout_s = 86401\n",
 	  "t.ini:2: mfe_timeout_s: 86401 is out of range 1..86400" },
 	{ "[global]\nmfe_timeout_s = 0\n",
