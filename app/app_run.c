@@ -220,6 +220,8 @@ app_run(struct app_plan *plan, const struct mf_config *cfg,
 		ports[p].igmp_addr = pc->addr;
 		ports[p].igmp_prefix_len = pc->prefix_len;
 		ports[p].igmp_require_ra = pc->igmp.require_router_alert;
+		ports[p].igmp_rate_limit = pc->igmp.igmp_rate_limit;
+		ports[p].igmp_rate_burst = pc->igmp.igmp_rate_burst;
 	}
 
 	for (w = 0; w < plan->n_workers; w++) {

@@ -613,6 +613,10 @@ ctl_apply_port_params(struct ctl *c)
 				__ATOMIC_RELAXED);
 		__atomic_store_n(&fp->igmp_require_ra,
 				cp->igmp.require_router_alert, __ATOMIC_RELAXED);
+		__atomic_store_n(&fp->igmp_rate_limit,
+				cp->igmp.igmp_rate_limit, __ATOMIC_RELAXED);
+		__atomic_store_n(&fp->igmp_rate_burst,
+				cp->igmp.igmp_rate_burst, __ATOMIC_RELAXED);
 	}
 }
 

@@ -148,6 +148,7 @@ fp_worker_init(struct fp_worker *w, const struct fp_worker_params *p)
 	w->igmp_msg_pool = p->igmp_msg_pool;
 	w->qsv = p->qsv;
 	w->rcu_thread_id = p->rcu_thread_id;
+	w->tsc_hz = hz;
 	w->drain_tsc = hz * (p->drain_us != 0 ? p->drain_us :
 			FP_DRAIN_US_DEFAULT) / 1000000;
 	bucket_init(&w->new_source_tb,
@@ -367,6 +368,18 @@ handle_igmp(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 	/* Relaxed loads: run-time tunables, each independent (see header). */
 	if (__atomic_load_n(&fpp->igmp_enabled, __ATOMIC_RELAXED) == 0) {
 		FP_ADD(w->stats.igmp_disabled, 1);
+		return;
+	}
+	/*
+	 * Before parsing: a flood costs this bucket and a counter only.
+	 * Relaxed loads of rate and burst, as above (independent tunables).
+	 */
+	if (unlikely(!fp_rate_take(&w->igmp_tb[in_port],
+			__atomic_load_n(&fpp->igmp_rate_limit, __ATOMIC_RELAXED),
+			__atomic_load_n(&fpp->igmp_rate_burst, __ATOMIC_RELAXED),
+			w->now, w->tsc_hz))) {
+		FP_ADD(w->stats.igmp_rate_limited, 1);
+		FP_ADD(w->stats.port_igmp_rate_limited[in_port], 1);
 		return;
 	}
 	if (unlikely(rte_mempool_get(w->igmp_msg_pool, &obj) != 0)) {

@@ -5,7 +5,10 @@
  * A worker lcore polls its (port, RX queue) pairs in bursts of FP_BURST and,
  * per packet:
  *   - non-IPv4 or malformed IPv4: dropped, counted (non_ip / bad_ip);
- *   - IGMP (protocol 2): parsed with igmp_parse() into a struct igmp_msg
+ *   - IGMP (protocol 2): on a port with IGMP off, dropped (igmp_disabled);
+ *     beyond the port's IGMP rate (a token bucket per worker and port,
+ *     fp_rate.h), dropped before parsing (igmp_rate_limited); otherwise
+ *     parsed with igmp_parse() into a struct igmp_msg
  *     from the igmp_msg mempool and posted to the control lcore as an
  *     FP_EV_IGMP record (lib/fastpath/fastpath_event.h); the mbuf is freed;
  *   - IPv4 to 224.0.0.0/24 (link-local) that is not IGMP: dropped, counted;
@@ -44,6 +47,7 @@
 
 #include "mgm_types.h"
 #include "fastpath_event.h"
+#include "fp_rate.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -99,7 +103,11 @@ struct rte_eth_dev_tx_buffer;
  * with a plain 32-bit atomic store,
  * __atomic_store_n(&p->igmp_enabled, v, __ATOMIC_RELAXED); workers read
  * them with relaxed loads once per IGMP packet. Each field is independent
- * (a worker may see a new address with an old prefix for one packet).
+ * (a worker may see a new address with an old prefix for one packet, or a
+ * new rate with an old burst).
+ *
+ * The IGMP rate limit applies per worker: a port whose RX queues k workers
+ * poll admits up to k * igmp_rate_limit packets per second in all.
  */
 struct fp_port {
 	uint16_t port_id;          /**< DPDK port id */
@@ -117,12 +125,16 @@ struct fp_port {
 	uint32_t igmp_addr;        /**< port's IPv4 address, host order, 0: none */
 	uint32_t igmp_prefix_len;  /**< its prefix length, 0..32 */
 	uint32_t igmp_require_ra;  /**< 1: reject IGMP without Router Alert */
+	/** IGMP packets per second admitted to parsing; 0: unlimited. */
+	uint32_t igmp_rate_limit;
+	uint32_t igmp_rate_burst;  /**< bucket depth in packets (0 taken as 1) */
 };
 
 /**
  * Fill p with defaults for port_id: MAC from rte_eth_macaddr_get(),
  * tx_multi_seg as given, chain_threshold FP_CHAIN_THRESHOLD_DEFAULT,
- * IGMP enabled, no address, prefix 0, Router Alert not required.
+ * IGMP enabled, no address, prefix 0, Router Alert not required, IGMP
+ * rate unlimited (the app sets the configured rate).
  * Main lcore at start-up. Cost: one ethdev call.
  * @return 0, or -EINVAL (bad port id).
  */
@@ -198,6 +210,7 @@ struct fp_stats {
 	uint64_t igmp_disabled;  /**< IGMP on a port with IGMP disabled */
 	uint64_t igmp_bad;       /**< IGMP rejected by igmp_parse() */
 	uint64_t igmp_bad_by_err[FP_IGMP_ERR_SLOTS]; /**< [-err - 1] */
+	uint64_t igmp_rate_limited; /**< IGMP dropped by the port's rate limit */
 	uint64_t ring_full;      /**< records dropped: event ring full */
 	uint64_t new_source_posted;
 	uint64_t new_source_suppressed; /**< rate limit */
@@ -211,6 +224,8 @@ struct fp_stats {
 	uint64_t injected;       /**< mbufs sent from the inject ring */
 	uint64_t port_tx[MF_MAX_PORTS];      /**< handed to the port's TX buffer */
 	uint64_t port_tx_drop[MF_MAX_PORTS]; /**< refused by the port, freed */
+	/** igmp_rate_limited by receiving port. */
+	uint64_t port_igmp_rate_limited[MF_MAX_PORTS];
 };
 
 /** Per-port TX state of one worker (internal). */
@@ -257,6 +272,8 @@ struct fp_worker {
 	uint64_t now;                 /**< TSC at the start of this poll */
 	struct fp_bucket new_source_tb;
 	struct fp_bucket wrong_iif_tb;
+	uint64_t tsc_hz;              /**< rte_get_tsc_hz(), for igmp_tb */
+	struct fp_rate igmp_tb[MF_MAX_PORTS]; /**< IGMP rate, per RX port */
 	mf_portset_t tx_ports;        /**< ports with a TX buffer */
 	/** Set by fp_worker_stop() (any thread), read by the worker loop. */
 	uint32_t stop __rte_cache_aligned;

@@ -43,6 +43,8 @@ igmp_port_config_defaults(struct igmp_port_config *c)
 	c->last_member_query_count = 2;
 	c->max_groups = 4096;
 	c->max_sources_per_group = 512;
+	c->igmp_rate_limit = IGMP_RATE_LIMIT_DEFAULT;
+	c->igmp_rate_burst = IGMP_RATE_BURST_DEFAULT;
 	igmp_config_derive(c);
 }
 
@@ -147,6 +149,8 @@ static const struct igmp_u32_key igmp_u32_keys[] = {
 	IGMP_U32_KEY(max_groups, 1, 65536),
 	IGMP_U32_KEY(max_sources_per_group, 0, 4096),
 	IGMP_U32_KEY(prefix_len, 0, 32),
+	IGMP_U32_KEY(igmp_rate_limit, 0, 1000000),
+	IGMP_U32_KEY(igmp_rate_burst, 1, 65536),
 };
 
 int

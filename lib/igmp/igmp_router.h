@@ -34,6 +34,19 @@ extern "C" {
 #endif
 
 /**
+ * Default IGMP rate limit per port and worker: 1000 packets/s, burst 200.
+ * A general query makes every host answer within the Query Response
+ * Interval (10 s): 1000/s is 10000 reports per interval, e.g. 4096
+ * groups (max_groups) reported by two IGMPv2 hosts each, far more with v3
+ * hosts that pack many records per report; the burst of 200 absorbs a
+ * host joining many groups at once (each join is sent robustness times).
+ * Beyond it a flood costs the worker one bucket check per packet and the
+ * control lcore nothing.
+ */
+#define IGMP_RATE_LIMIT_DEFAULT 1000
+#define IGMP_RATE_BURST_DEFAULT 200
+
+/**
  * Per-port IGMP configuration. Times in milliseconds. Start from
  * igmp_port_config_defaults(); change with igmp_port_config_set().
  */
@@ -53,6 +66,13 @@ struct igmp_port_config {
 	uint32_t last_member_query_count; /**< Last Member Query Count (8.9) */
 	uint32_t max_groups;		/**< most groups on the port; more are rejected and counted */
 	uint32_t max_sources_per_group;	/**< most source records per group; more are rejected and counted */
+	/**
+	 * IGMP packets per second each worker admits from this port before
+	 * parsing them (0: unlimited), and the bucket depth. Enforced by the
+	 * fast path (lib/fastpath/fp_rate.h), not by the router.
+	 */
+	uint32_t igmp_rate_limit;
+	uint32_t igmp_rate_burst;
 	/* Derived (read-only): recomputed by igmp_port_config_set() and _validate(). */
 	uint32_t other_querier_present_ms; /**< robustness * QI + QRI / 2 (8.5) */
 	uint32_t group_membership_ms;	/**< GMI = robustness * QI + QRI (8.4); also Older Host Present (8.13) */
@@ -63,7 +83,9 @@ struct igmp_port_config {
  * Fill c with RFC 3376 section 8 defaults: enabled, version 3, robustness 2,
  * QI 125 s, QRI 10 s, startup QI 31.25 s, startup count 2, LMQI 1 s,
  * LMQC 2, no fast leave, Router Alert not required, address 0/0,
- * max_groups 4096, max_sources_per_group 512, derived fields computed.
+ * max_groups 4096, max_sources_per_group 512, igmp_rate_limit
+ * IGMP_RATE_LIMIT_DEFAULT, igmp_rate_burst IGMP_RATE_BURST_DEFAULT,
+ * derived fields computed.
  *
  * Thread safety: any thread. Cost: O(1).
  */
@@ -87,6 +109,8 @@ igmp_port_config_defaults(struct igmp_port_config *c);
  *   require_router_alert           boolean as for enabled
  *   max_groups                     1 .. 65536
  *   max_sources_per_group          0 .. 4096
+ *   igmp_rate_limit                0 .. 1000000 packets/s (0: unlimited)
+ *   igmp_rate_burst                1 .. 65536 packets
  *   address                        dotted quad, optionally "/len" (sets prefix_len too)
  *   prefix_len                     0 .. 32
  * Cross-field rules are checked by igmp_port_config_validate(), not here.

@@ -276,7 +276,8 @@ stats_to_dict(struct rte_tel_data *x, const struct fp_stats *s)
 	U(rx); U(forwarded); U(replicas); U(replicas_copied);
 	U(replicas_chained); U(no_route); U(no_oif); U(wrong_iif);
 	U(ttl_drop); U(ttl_threshold); U(tx_drop); U(igmp_seen);
-	U(igmp_posted); U(igmp_disabled); U(igmp_bad); U(ring_full);
+	U(igmp_posted); U(igmp_disabled); U(igmp_bad); U(igmp_rate_limited);
+	U(ring_full);
 	U(new_source_posted); U(new_source_suppressed); U(wrong_iif_posted);
 	U(wrong_iif_suppressed); U(alloc_fail); U(non_ip); U(bad_ip);
 	U(other_dropped); U(link_local); U(injected);
@@ -354,6 +355,8 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 			continue;
 		rte_tel_data_add_dict_u64(x, "tx", tot.port_tx[p]);
 		rte_tel_data_add_dict_u64(x, "tx_drop", tot.port_tx_drop[p]);
+		rte_tel_data_add_dict_u64(x, "igmp_rate_limited",
+			tot.port_igmp_rate_limited[p]);
 		snprintf(key, sizeof(key), "%u", p);
 		add_dict(ports, key, x);
 	}
@@ -575,6 +578,8 @@ igmp_config_to_dict(struct rte_tel_data *x, const struct igmp_port_config *g)
 	rte_tel_data_add_dict_u64(x, "max_groups", g->max_groups);
 	rte_tel_data_add_dict_u64(x, "max_sources_per_group",
 		g->max_sources_per_group);
+	rte_tel_data_add_dict_u64(x, "igmp_rate_limit", g->igmp_rate_limit);
+	rte_tel_data_add_dict_u64(x, "igmp_rate_burst", g->igmp_rate_burst);
 	snprintf(buf, sizeof(buf), "%s/%u", ip_str(g->address, a),
 		g->prefix_len);
 	add_str(x, "address", buf);
@@ -853,6 +858,10 @@ fn_igmp_config(struct ctl *c, void *arg)
 				__ATOMIC_RELAXED);
 			__atomic_store_n(&fpp->igmp_require_ra,
 				nw.require_router_alert, __ATOMIC_RELAXED);
+			__atomic_store_n(&fpp->igmp_rate_limit,
+				nw.igmp_rate_limit, __ATOMIC_RELAXED);
+			__atomic_store_n(&fpp->igmp_rate_burst,
+				nw.igmp_rate_burst, __ATOMIC_RELAXED);
 		}
 		cur = nw;
 	}

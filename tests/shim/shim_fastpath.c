@@ -147,6 +147,17 @@ shim_fp_set_igmp(struct shim_fp *f, uint16_t port, uint32_t enabled,
 			__ATOMIC_RELAXED);
 }
 
+void
+shim_fp_set_igmp_rate(struct shim_fp *f, uint16_t port, uint32_t rate,
+		uint32_t burst)
+{
+	/* Relaxed 32-bit stores: the documented run-time update. */
+	__atomic_store_n(&f->ports[port].igmp_rate_limit, rate,
+			__ATOMIC_RELAXED);
+	__atomic_store_n(&f->ports[port].igmp_rate_burst, burst,
+			__ATOMIC_RELAXED);
+}
+
 #define F(n) { #n, offsetof(struct fp_stats, n), 1 }
 #define A(n, c) { #n, offsetof(struct fp_stats, n), c }
 static const struct {
@@ -163,6 +174,7 @@ static const struct {
 	F(wrong_iif_suppressed), F(alloc_fail), F(non_ip), F(bad_ip),
 	F(other_dropped), F(link_local), F(injected),
 	A(port_tx, MF_MAX_PORTS), A(port_tx_drop, MF_MAX_PORTS),
+	F(igmp_rate_limited), A(port_igmp_rate_limited, MF_MAX_PORTS),
 };
 
 uint64_t

@@ -61,6 +61,9 @@ void shim_fp_stop(struct shim_fp *f);
 /** Change a port's IGMP enable at run time (relaxed atomic store). */
 void shim_fp_set_igmp(struct shim_fp *f, uint16_t port, uint32_t enabled,
 		uint32_t require_ra);
+/** Change a port's IGMP rate limit at run time (relaxed atomic stores). */
+void shim_fp_set_igmp_rate(struct shim_fp *f, uint16_t port, uint32_t rate,
+		uint32_t burst);
 
 /**
  * A counter of struct fp_stats by field name ("rx", "forwarded", ...,

@@ -628,6 +628,57 @@ TEST_F(FpTest, igmp_is_parsed_into_a_pool_message_and_posted)
 	EXPECT_TRUE(collect(1).empty());
 }
 
+TEST_F(FpTest, igmp_beyond_the_port_rate_is_dropped_before_parsing)
+{
+	start();
+	// 1 packet/s, burst 3: a refill takes a second, the test far less
+	// (bounded below by the elapsed time, so a stalled machine passes).
+	shim_fp_set_igmp_rate(f, env->port[0], 1, 3);
+	auto t0 = std::chrono::steady_clock::now();
+	for (int k = 0; k < 10; k++)
+		send(0, igmp_frame(ip(198, 18, 0, 20), GI));
+	// A bad packet beyond the rate is not even parsed (no igmp_bad).
+	auto bad = igmp_frame(ip(198, 18, 0, 20), GI);
+	bad[14 + 24 + 2] ^= 0xff;  // IGMP checksum
+	send(0, bad);
+	uint64_t slack = (uint64_t)std::chrono::duration_cast<
+		std::chrono::seconds>(std::chrono::steady_clock::now() -
+		t0).count();
+	EXPECT_EQ(stat("igmp_seen"), 11u);
+	EXPECT_GE(stat("igmp_posted"), 3u);
+	EXPECT_LE(stat("igmp_posted"), 3u + slack);
+	EXPECT_EQ(stat("igmp_posted") + stat("igmp_rate_limited") +
+			stat("igmp_bad"), 11u);
+	EXPECT_EQ(stat("port_igmp_rate_limited", env->port[0]),
+			stat("igmp_rate_limited"));
+	EXPECT_EQ(stat("port_igmp_rate_limited", env->port[1]), 0u);
+	// The message pool holds only what was posted.
+	EXPECT_EQ(shim_pool_in_use(env->igmp_pool),
+			in_use0[3] + stat("igmp_posted"));
+
+	// Another port has its own bucket (unlimited here).
+	for (int k = 0; k < 5; k++)
+		send(1, igmp_frame(ip(198, 18, 0, 21), GI));
+	EXPECT_EQ(stat("port_igmp_rate_limited", env->port[1]), 0u);
+
+	// Unlimited at run time: everything is parsed again.
+	shim_fp_set_igmp_rate(f, env->port[0], 0, 3);
+	uint64_t posted = stat("igmp_posted");
+	uint64_t limited = stat("igmp_rate_limited");
+	for (int k = 0; k < 5; k++)
+		send(0, igmp_frame(ip(198, 18, 0, 20), GI));
+	EXPECT_EQ(stat("igmp_posted"), posted + 5);
+	EXPECT_EQ(stat("igmp_rate_limited"), limited);
+
+	// A new rate restarts the bucket full: burst 2 admits 2 of 4.
+	shim_fp_set_igmp_rate(f, env->port[0], 2, 2);
+	posted = stat("igmp_posted");
+	for (int k = 0; k < 4; k++)
+		send(0, igmp_frame(ip(198, 18, 0, 20), GI));
+	EXPECT_GE(stat("igmp_posted"), posted + 2);
+	EXPECT_LE(stat("igmp_posted"), posted + 3);
+}
+
 TEST_F(FpTest, tx_drops_are_counted_per_port)
 {
 	start();

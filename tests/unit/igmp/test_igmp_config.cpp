@@ -138,3 +138,35 @@ TEST(IgmpConfig, validate_requires_response_interval_below_query_interval)
 }
 
 } // namespace
+
+namespace {
+
+TEST(IgmpConfig, igmp_rate_keys_default_parse_and_range_check)
+{
+	igmp_port_config c;
+	char err[128];
+
+	igmp_port_config_defaults(&c);
+	EXPECT_EQ(c.igmp_rate_limit, (uint32_t)IGMP_RATE_LIMIT_DEFAULT);
+	EXPECT_EQ(c.igmp_rate_burst, (uint32_t)IGMP_RATE_BURST_DEFAULT);
+	EXPECT_EQ(igmp_port_config_set(&c, "igmp_rate_limit", "0", err, sizeof(err)), 0);
+	EXPECT_EQ(c.igmp_rate_limit, 0u);
+	EXPECT_EQ(igmp_port_config_set(&c, "igmp_rate_limit", "1000000", err, sizeof(err)), 0);
+	EXPECT_EQ(c.igmp_rate_limit, 1000000u);
+	EXPECT_EQ(igmp_port_config_set(&c, "igmp_rate_limit", "1000001", err, sizeof(err)),
+		-EINVAL);
+	EXPECT_EQ(c.igmp_rate_limit, 1000000u);
+	EXPECT_EQ(igmp_port_config_set(&c, "igmp_rate_burst", "1", err, sizeof(err)), 0);
+	EXPECT_EQ(c.igmp_rate_burst, 1u);
+	EXPECT_EQ(igmp_port_config_set(&c, "igmp_rate_burst", "0", err, sizeof(err)), -EINVAL);
+	EXPECT_NE(std::string(err).find("igmp_rate_burst"), std::string::npos) << err;
+	EXPECT_EQ(igmp_port_config_set(&c, "igmp_rate_burst", "65537", err, sizeof(err)),
+		-EINVAL);
+	EXPECT_EQ(igmp_port_config_set(&c, "igmp_rate_burst", "-5", err, sizeof(err)), -EINVAL);
+	EXPECT_EQ(c.igmp_rate_burst, 1u);
+	EXPECT_EQ(igmp_port_config_validate(&c, err, sizeof(err)), 0);
+	c.igmp_rate_burst = 0;
+	EXPECT_EQ(igmp_port_config_validate(&c, err, sizeof(err)), -EINVAL);
+}
+
+} // namespace
