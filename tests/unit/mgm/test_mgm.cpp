@@ -329,7 +329,9 @@ TEST_F(MgmTest, membership_error_codes)
 		{"bad port", true, MF_MAX_PORTS, 0, G1, MGM_JOIN, -EINVAL},
 		{"block without source", true, 1, 0, G1, MGM_SOURCE_BLOCK,
 		 -EINVAL},
-		{"bad flavour", true, 1, 0, G1, (mgm_member_flavour)9, -EINVAL},
+		/* 0 is no flavour; a value outside the enum's range (0..3 in
+		 * C++) would be undefined behaviour, which UBSan reports. */
+		{"bad flavour", true, 1, 0, G1, (mgm_member_flavour)0, -EINVAL},
 		{"del missing", false, 2, 0, G1, MGM_JOIN, -ENOENT},
 		{"del missing key", false, 1, S1, G2, MGM_JOIN, -ENOENT},
 		{"del", false, 1, 0, G1, MGM_JOIN, 0},
