@@ -9,9 +9,11 @@
  * config is checked once more against the ports that really exist.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -79,6 +81,40 @@ parse_app_args(int argc, char **argv, int first, struct app_args *a)
 	return 0;
 }
 
+/*
+ * Only our own user may reach the telemetry socket: it can add and delete
+ * routes and change IGMP settings. EAL creates its runtime directory
+ * (/var/run/dpdk/<file-prefix> as root) 0700, but keeps one that already
+ * exists with whatever mode it has, and creates the socket with the
+ * process umask. Connecting to a UNIX socket needs search permission on
+ * its directory and write permission on the socket, so 0700 and 0600 shut
+ * every other user out. Main lcore, once, after EAL init.
+ */
+static void
+restrict_runtime_dir(void)
+{
+	const char *dir = rte_eal_get_runtime_dir();
+	char sock[PATH_MAX];
+	struct stat st;
+
+	if (dir == NULL || stat(dir, &st) != 0)
+		return;
+	if ((st.st_mode & 077) != 0) {
+		if (chmod(dir, 0700) != 0)
+			APP_LOG(WARNING, "cannot make %s private (mode %03o): %s",
+				dir, (unsigned int)(st.st_mode & 0777),
+				strerror(errno));
+		else
+			APP_LOG(NOTICE, "%s was mode %03o, now 700", dir,
+				(unsigned int)(st.st_mode & 0777));
+	}
+	if (snprintf(sock, sizeof(sock), "%s/dpdk_telemetry.v2", dir) <
+			(int)sizeof(sock) && stat(sock, &st) == 0 &&
+			(st.st_mode & 077) != 0 && chmod(sock, 0600) != 0)
+		APP_LOG(WARNING, "cannot make %s private: %s", sock,
+			strerror(errno));
+}
+
 static unsigned int
 count_present(const struct mf_config *c)
 {
@@ -142,6 +178,7 @@ main(int argc, char **argv)
 	}
 	/* Our log types are all "mcastfwd.*". */
 	rte_log_set_level_pattern("mcastfwd.*", cfg.log_level);
+	restrict_runtime_dir();
 
 	rc = app_plan_make(&plan);
 	if (rc == 0 && mf_config_check_ports(&cfg, plan.ports_avail, err,
