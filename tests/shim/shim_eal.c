@@ -84,6 +84,16 @@ shim_pool_put(struct rte_mempool *mp, void *obj)
 	rte_mempool_put(mp, obj);
 }
 
+void *
+shim_pool_get(struct rte_mempool *mp)
+{
+	void *obj;
+
+	if (rte_mempool_get(mp, &obj) != 0)
+		return NULL;
+	return obj;
+}
+
 struct rte_mbuf *
 shim_mbuf_from(struct rte_mempool *mp, const void *bytes, uint32_t len,
 		uint32_t seg_len)

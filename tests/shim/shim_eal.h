@@ -39,6 +39,8 @@ unsigned int shim_pool_in_use(const struct rte_mempool *mp);
 void shim_pool_free(struct rte_mempool *mp);
 /** rte_mempool_put(mp, obj). */
 void shim_pool_put(struct rte_mempool *mp, void *obj);
+/** rte_mempool_get(mp, &obj): an object, or NULL when the pool is empty. */
+void *shim_pool_get(struct rte_mempool *mp);
 
 /**
  * A new mbuf holding len bytes; seg_len > 0 splits them into chained

@@ -34,7 +34,8 @@ shim_fp_create(const struct shim_fp_cfg *c)
 	if (f == NULL)
 		return NULL;
 	snprintf(name, sizeof(name), "shim_fp_ev%u", seq++);
-	f->ev = fp_event_ring_create(name, 1024, 0);
+	f->ev = fp_event_ring_create(name, c->event_ring_size != 0 ?
+			c->event_ring_size : 1024, 0);
 	if (f->ev == NULL)
 		goto fail;
 	if (c->with_inject) {

@@ -44,6 +44,7 @@ struct shim_fp_cfg {
 	uint32_t new_source_rate, new_source_burst;
 	uint32_t wrong_iif_rate, wrong_iif_burst;
 	uint8_t with_inject;       /**< give the worker an inject ring */
+	unsigned int event_ring_size; /**< worker->control ring; 0: 1024 */
 };
 
 /** Create the worker (and its event ring). NULL on failure. */
