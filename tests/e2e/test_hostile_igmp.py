@@ -411,6 +411,8 @@ def test_igmp_off_port_and_static_routes_resist_the_network(ctx):
             assert wait_flowing(h0, ("", G_STATIC), rx, 15), \
                 "static route never reached %s" % rx.host.ns
         routes0 = s.q("/mcast/routes")
+        p1_0 = s.igmp_port(1)
+        dis0 = s.stats()["total"]["igmp_disabled"]
         attack = [v2_report(G_STATIC), v2_leave(G_STATIC),
                   v3_report([(TO_IN, G_STATIC, [])]),
                   v3_report([(BLOCK, G_STATIC, [h0.addr])]),
@@ -419,6 +421,13 @@ def test_igmp_off_port_and_static_routes_resist_the_network(ctx):
         inject(h2, [igmp_frame(h2, a) for a in attack], pps=50)
         # Past the last member query time of lan1 (200 ms x 2).
         time.sleep(1.5)
+        # The attack did reach both ports (the router took lan1's part).
+        p1_1 = s.igmp_port(1)
+        taken = {k: p1_1[k] - p1_0[k] for k in ("v2_reports", "leaves",
+                                                 "v3_reports")}
+        assert taken["v2_reports"] >= 1 and taken["leaves"] >= 1 and \
+            taken["v3_reports"] >= 3, taken
+        assert s.stats()["total"]["igmp_disabled"] >= dis0 + 5
         for rx in (s.rx1, s.rx2):
             rx.reset()
         send(h0, [("", G_STATIC)], count=N, interval=0.003)
