@@ -515,3 +515,22 @@ TEST(ConfigBadMore, CheckPortsNamesTheLineOfAMissingPort)
 }
 
 } // namespace
+
+TEST(ConfigGood, IgmpRateLimitKeysPerPort)
+{
+	Loaded l = load("[port 0]\nigmp_rate_limit = 0\n"
+		"[port 1]\nigmp_rate_limit = 50\nigmp_rate_burst = 5\n");
+
+	ASSERT_EQ(l.rc, 0) << l.err;
+	EXPECT_EQ(l.cfg->ports[0].igmp.igmp_rate_limit, 0u);
+	EXPECT_EQ(l.cfg->ports[0].igmp.igmp_rate_burst,
+		(uint32_t)IGMP_RATE_BURST_DEFAULT);
+	EXPECT_EQ(l.cfg->ports[1].igmp.igmp_rate_limit, 50u);
+	EXPECT_EQ(l.cfg->ports[1].igmp.igmp_rate_burst, 5u);
+	// Ports without a section keep the defaults.
+	EXPECT_EQ(l.cfg->ports[2].igmp.igmp_rate_limit,
+		(uint32_t)IGMP_RATE_LIMIT_DEFAULT);
+	std::string e = load_err("[port 3]\nigmp_rate_burst = 0\n");
+	EXPECT_EQ(e, "t.ini:2: igmp_rate_burst: expected an integer in "
+		"1..65536, got '0'");
+}
