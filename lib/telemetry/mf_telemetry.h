@@ -8,7 +8,7 @@
  *         /mcast/igmp/group,<port>,<group>[,<source index>]
  *         /mcast/mfe[,<start group>,<start source|*>]
  *         /mcast/mfe/stats,<source|*>,<group>
- *         /mcast/routes[,<start index>]  /mcast/protocols
+ *         /mcast/routes[,<start index>]  /mcast/protocols  /mcast/mempools
  * Change: /mcast/route/add,<source|*>,<group>,<in port>,<out port>[,...]
  *         /mcast/route/del,<source|*>,<group>
  *         /mcast/igmp/config,<port>[,key=value...]   (get, or set)
