@@ -48,8 +48,8 @@ def stream(host, flows, count, interval):
 
 def test_sighup_under_traffic_keeps_unchanged_routes_lossless(ctx):
     require_root()
-    with netns.Topology(3) as t:
-        h0, h1, h2 = t.hosts
+    with netns.Topology(4) as t:
+        h0, h1, h2, h3 = t.hosts
         ports = {h.index: {"name": "h%d" % h.index,
                            "address": "%s/24" % h.router_addr,
                            "igmp": "off"} for h in t.hosts}
@@ -60,39 +60,41 @@ def test_sighup_under_traffic_keeps_unchanged_routes_lossless(ctx):
             if extra:
                 with open(cfgp, "a") as f:
                     f.write(extra)
-        before = ["* %s 0 1" % GA, "* %s 0 1" % GB, "* %s 0 1,2" % GP]
-        cfg(before)
+        # GA -> h1 never changes; GB moves from h2 to h3.
+        cfg(["* %s 0 1" % GA, "* %s 0 2" % GB, "* %s 0 1,2,3" % GP])
         m = ctx.attach(Mcastfwd(t.vdevs(), config=cfgp, lcores="0,1",
                                 workdir=ctx.workdir))
         with m:
-            r1, r2 = Receiver(h1), Receiver(h2)
+            r1, r2, r3 = Receiver(h1), Receiver(h2), Receiver(h3)
             assert wait_flowing(h0, ("", GP), r1), m.log_tail()
-            wait_counts([(r2, h0.addr, GP, 1)], 5)
-            r1.reset()
-            r2.reset()
+            wait_counts([(r2, h0.addr, GP, 1), (r3, h0.addr, GP, 1)], 5)
+            time.sleep(0.3)
+            for r in (r1, r2, r3):
+                r.reset()
 
-            def reloads():
+            def ctl():
                 return m.telemetry("/mcast/stats")["control"]
 
-            c0 = reloads()
+            st0 = m.telemetry("/mcast/stats")
+            c0 = st0["control"]
             snd = stream(h0, [GA, GB], N, INTERVAL)
             time.sleep(1.5)
-            # Reload 1: GB moves from h1 to h2, GA is untouched.
-            cfg(["* %s 0 1" % GA, "* %s 0 2" % GB, "* %s 0 1,2" % GP])
+            # Reload 1: GB moves from h2 to h3, GA is untouched.
+            cfg(["* %s 0 1" % GA, "* %s 0 3" % GB, "* %s 0 1,2,3" % GP])
             m.proc.send_signal(signal.SIGHUP)
-            assert wait_until(lambda: reloads()["reloads"] ==
-                              c0["reloads"] + 1, 5), reloads()
-            # GB is flowing to h2 now (the stream is still running).
-            assert wait_until(lambda: r2.wire(h0.addr, GB) > 0, 3), \
-                "GB did not move to h2"
-            gb_h1_after_reload = r1.wire(h0.addr, GB)
+            assert wait_until(lambda: ctl()["reloads"] ==
+                              c0["reloads"] + 1, 5), ctl()
+            # GB is flowing to h3 now (the stream is still running).
+            assert wait_until(lambda: r3.wire(h0.addr, GB) > 0, 3), \
+                "GB did not move to h3"
+            gb_h2_at_reload = r2.wire(h0.addr, GB)
             # Reload 2, bad: would move GA to h2, but a later line is
             # wrong; nothing of it may apply.
-            cfg(["* %s 0 2" % GA, "* %s 0 2" % GB, "* %s 0 1,2" % GP],
+            cfg(["* %s 0 2" % GA, "* %s 0 3" % GB, "* %s 0 1,2,3" % GP],
                 extra="route = * 10.1.2.3 0 1\n")
             m.proc.send_signal(signal.SIGHUP)
-            assert wait_until(lambda: reloads()["reload_errors"] ==
-                              c0["reload_errors"] + 1, 5), reloads()
+            assert wait_until(lambda: ctl()["reload_errors"] ==
+                              c0["reload_errors"] + 1, 5), ctl()
             line = m.wait_log(r"reload rejected, old routes kept: .*"
                               r"routes\.ini:\d+: .+", 5)
             assert line, "no FILE:LINE reload error in the log\n" + \
@@ -101,26 +103,46 @@ def test_sighup_under_traffic_keeps_unchanged_routes_lossless(ctx):
             assert snd.returncode == 0, err
             sent = json.loads(out.strip().splitlines()[-1])["sent"]
             assert sent == 2 * N, out
-            counts = wait_counts([(r1, h0.addr, GA, N)], 10)
+            time.sleep(1.0)
+            st1 = m.telemetry("/mcast/stats")
             got = {"h1 GA": r1.wire(h0.addr, GA),
                    "h2 GA": r2.wire(h0.addr, GA),
-                   "h1 GB": r1.wire(h0.addr, GB),
-                   "h2 GB": r2.wire(h0.addr, GB)}
-            print("stream of %d per flow across two reloads: %s" % (N, got))
-            # Zero loss on the unchanged route, through both reloads.
-            assert counts[0] == N and got["h2 GA"] == 0, got
-            # The changed route changed: GB's stream split between h1
-            # (before) and h2 (after), nothing to h1 after the reload, and
-            # nothing lost around the switch beyond what was in flight.
-            assert got["h2 GB"] > 0 and got["h1 GB"] > 0, got
-            assert got["h1 GB"] <= gb_h1_after_reload + 5, got
-            assert N - 20 <= got["h1 GB"] + got["h2 GB"] <= N, got
+                   "h3 GA": r3.wire(h0.addr, GA),
+                   "h2 GB": r2.wire(h0.addr, GB),
+                   "h3 GB": r3.wire(h0.addr, GB)}
+            d = {k: stat(st1, k) - stat(st0, k)
+                 for k in ("rx", "forwarded", "replicas", "no_route",
+                           "tx_drop")}
+            tx = {p: st1["ports"][str(p)]["tx"] - st0["ports"][str(p)]["tx"]
+                  for p in (1, 2, 3)}
+            print("stream of %d per flow across two reloads: received %s, "
+                  "port tx %s, receivers %s" % (N, d, tx, got))
+            # Inside mcastfwd nothing was lost: every datagram received
+            # was forwarded once, to one port, with no route miss in
+            # between (a reload that re-created GA's entry would show as
+            # no_route) and no TX refusal.
+            assert d["no_route"] == 0 and d["tx_drop"] == 0, d
+            assert d["forwarded"] == d["rx"] == d["replicas"], d
+            assert tx[1] + tx[2] + tx[3] == d["rx"], (tx, d)
+            # Zero loss on the unchanged route: h1 got every GA datagram
+            # port 1 sent, which is every GA datagram received; on an idle
+            # machine that is all N (a loaded machine's kernel may drop
+            # some before mcastfwd's socket; not mcastfwd's loss).
+            assert got["h1 GA"] == tx[1] >= N // 2, (got, tx)
+            assert got["h2 GA"] == got["h3 GA"] == 0, got
+            # The changed route changed: GB's stream split between h2
+            # (before) and h3 (after), nothing more to h2 once reloaded.
+            assert got["h2 GB"] > 0 and got["h3 GB"] > 0, got
+            assert got["h2 GB"] <= gb_h2_at_reload + 5, got
+            assert got["h2 GB"] + got["h3 GB"] == tx[2] + tx[3], (got, tx)
             # After the bad reload: still the first reload's routes.
             routes = {(r["group"], tuple(r["out"]))
                       for r in m.telemetry("/mcast/routes")["routes"]
                       .values()}
-            assert routes == {(GA, (1,)), (GB, (2,)), (GP, (1, 2))}, routes
-            for c in (r1.counts(), r2.counts()):
+            assert routes == {(GA, (1,)), (GB, (3,)), (GP, (1, 2, 3))}, \
+                routes
+            for r in (r1, r2, r3):
+                c = r.counts()
                 assert not c["bad"], c["bad"]
         assert m.returncode == 0, m.log_tail()
 
