@@ -26,10 +26,9 @@ extern int mf_app_logtype;
 	rte_log(RTE_LOG_ ## level, mf_app_logtype, "mcastfwd: " fmt "\n", \
 		##__VA_ARGS__)
 
-/** Ring sizes and table size. */
+/** Ring sizes (the table size is [global] max_routes). */
 #define APP_EVENT_RING_SIZE 1024
 #define APP_INJECT_RING_SIZE 256
-#define APP_TABLE_ENTRIES 16384
 #define APP_MAX_WORKERS (RTE_MAX_LCORE - 1)
 
 /** How one port is set up. */

@@ -194,7 +194,7 @@ app_run(struct app_plan *plan, const struct mf_config *cfg,
 	}
 	memset(&tp, 0, sizeof(tp));
 	tp.name = "mf_groups";
-	tp.max_entries = APP_TABLE_ENTRIES;
+	tp.max_entries = cfg->max_routes;
 	tp.socket_id = socket;
 	tp.qsv = qsv;
 	tp.n_workers = (uint16_t)plan->n_workers;

@@ -124,6 +124,7 @@ mf_config_defaults(struct mf_config *c)
 	c->tx_desc = 512;
 	c->tx_flush_us = 100;
 	c->control_idle_us = 20;
+	c->max_routes = MF_CONFIG_TABLE_DEFAULT;
 	c->proxy_upstream = MF_PORT_ANY;
 	for (p = 0; p < MF_MAX_PORTS; p++) {
 		struct mf_config_port *pc = &c->ports[p];
@@ -583,6 +584,18 @@ global_key(struct parse_state *st, const char *key, const char *value)
 	} else if (strcmp(key, "control_idle_us") == 0) {
 		if (num_key(st, key, value, 0, 1000, &v) == 0)
 			c->control_idle_us = v;
+	} else if (strcmp(key, "max_routes") == 0) {
+		if (num_key(st, key, value, MF_CONFIG_TABLE_MIN,
+				MF_CONFIG_TABLE_MAX, &v) == 0)
+			c->max_routes = v;
+	} else if (strcmp(key, "routes_file") == 0) {
+		if (value[0] == '\0' ||
+				strlen(value) >= sizeof(c->routes_file))
+			fail(st, "routes_file: empty or longer than %zu characters",
+				sizeof(c->routes_file) - 1);
+		else
+			snprintf(c->routes_file, sizeof(c->routes_file), "%s",
+				value);
 	} else {
 		fail(st, "unknown key '%s' in [global]", key);
 	}
@@ -879,6 +892,115 @@ mf_config_load(const char *path, struct mf_config *out, char *err,
 	fclose(st->f);
 	free(st);
 	return rc;
+}
+
+/* c->routes_file, relative to the config file's directory if relative. */
+static int
+routes_file_path(const struct mf_config *c, char *buf, size_t len)
+{
+	const char *slash = strrchr(c->source, '/');
+	int n;
+
+	if (c->routes_file[0] == '/' || slash == NULL)
+		n = snprintf(buf, len, "%s", c->routes_file);
+	else
+		n = snprintf(buf, len, "%.*s/%s", (int)(slash - c->source),
+			c->source, c->routes_file);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int
+mf_config_routes_file_read(const struct mf_config *c, mf_portset_t avail,
+	struct mf_config_route **routes, uint32_t *n, char *err,
+	size_t errlen)
+{
+	char path[2 * MF_CONFIG_PATH_MAX], line[512], msg[MSG_MAX];
+	struct mf_config_route *v = NULL, r;
+	uint32_t cnt = 0, cap = 0, lineno = 0;
+	int rc = 0;
+	FILE *f;
+
+	*routes = NULL;
+	*n = 0;
+	if (c->routes_file[0] == '\0')
+		return 0;
+	if (routes_file_path(c, path, sizeof(path)) < 0) {
+		set_err(err, errlen, "routes_file: path too long");
+		return -ENAMETOOLONG;
+	}
+	f = fopen(path, "r");
+	if (f == NULL) {
+		rc = -errno;
+		set_err(err, errlen, "%s: cannot open: %s", path,
+			strerror(errno));
+		return rc;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *s = line;
+		size_t l = strlen(line);
+
+		lineno++;
+		if (l > 0 && line[l - 1] != '\n' && !feof(f)) {
+			set_err(err, errlen, "%s:%" PRIu32 ": line too long",
+				path, lineno);
+			rc = -EINVAL;
+			break;
+		}
+		while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r' ||
+				line[l - 1] == ' ' || line[l - 1] == '\t'))
+			line[--l] = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0' || *s == '#')
+			continue;
+		if (mf_config_route_parse(c, s, &r, msg, sizeof(msg)) < 0) {
+			set_err(err, errlen, "%s:%" PRIu32 ": route: %s", path,
+				lineno, msg);
+			rc = -EINVAL;
+			break;
+		}
+		if (avail != 0 && (r.in_port >= MF_MAX_PORTS ||
+				!(avail & (1ULL << r.in_port)) ||
+				(r.oifs & ~avail) != 0)) {
+			set_err(err, errlen, "%s:%" PRIu32 ": a port of this route does not exist",
+				path, lineno);
+			rc = -ENODEV;
+			break;
+		}
+		if (cnt == c->max_routes) {
+			set_err(err, errlen, "%s:%" PRIu32 ": more routes than max_routes (%" PRIu32 ")",
+				path, lineno, c->max_routes);
+			rc = -E2BIG;
+			break;
+		}
+		if (cnt == cap) {
+			uint32_t ncap = cap ? cap * 2 : 1024;
+			struct mf_config_route *nv;
+
+			nv = realloc(v, (size_t)ncap * sizeof(*v));
+			if (nv == NULL) {
+				set_err(err, errlen, "%s: out of memory", path);
+				rc = -ENOMEM;
+				break;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		r.line = lineno;
+		v[cnt++] = r;
+	}
+	if (rc == 0 && ferror(f)) {
+		set_err(err, errlen, "%s: read error", path);
+		rc = -EIO;
+	}
+	fclose(f);
+	if (rc < 0) {
+		free(v);
+		return rc;
+	}
+	*routes = v;
+	*n = cnt;
+	return 0;
 }
 
 int

@@ -8,7 +8,7 @@
  *
  *   [global]            mfe_timeout_s, log_level, telemetry, rx_desc,
  *                       tx_desc, tx_flush_us, control_idle_us,
- *                       igmp_proxy_upstream
+ *                       igmp_proxy_upstream, max_routes, routes_file
  *   [port N]            N = DPDK port id 0..31. name, address, ttl_threshold,
  *                       chain_threshold, igmp, and every IGMP key of
  *                       igmp_port_config_set() (lib/igmp/igmp_router.h)
@@ -40,8 +40,14 @@
 extern "C" {
 #endif
 
-/** Most static routes a config file may hold. */
+/** Most static routes a config file's [routes] section may hold (more go
+ *  in a routes_file, see mf_config_routes_file_read()). */
 #define MF_CONFIG_MAX_ROUTES 4096
+/** Default of [global] max_routes: forwarding table entries. */
+#define MF_CONFIG_TABLE_DEFAULT 16384
+/** Range of [global] max_routes. */
+#define MF_CONFIG_TABLE_MIN 64
+#define MF_CONFIG_TABLE_MAX (16u << 20)
 /** Port names: 1..15 characters plus the terminating NUL. */
 #define MF_CONFIG_NAME_MAX 16
 /** Longest file name kept for messages (longer ones are cut). */
@@ -127,6 +133,15 @@ struct mf_config {
 	uint16_t proxy_upstream;
 	/** Line of igmp_proxy_upstream (0 when not set). */
 	uint32_t proxy_line;
+	/** Forwarding table size: most (S,G) and (*,G) entries at once,
+	 *  static and learned together. Default MF_CONFIG_TABLE_DEFAULT,
+	 *  range MF_CONFIG_TABLE_MIN..MF_CONFIG_TABLE_MAX. */
+	uint32_t max_routes;
+	/** Bulk static route file ("" = none): one route per line, read by
+	 *  mf_config_routes_file_read() at start and on reload. As written in
+	 *  the file; a relative path is relative to the config file's
+	 *  directory. */
+	char routes_file[MF_CONFIG_PATH_MAX];
 	/** Per-port settings, indexed by port id. */
 	struct mf_config_port ports[MF_MAX_PORTS];
 	/** Static routes, in file order. */
@@ -170,6 +185,31 @@ mf_config_load(const char *path, struct mf_config *out, char *err,
 int
 mf_config_load_string(const char *text, const char *name,
 	struct mf_config *out, char *err, size_t errlen);
+
+/**
+ * Read c->routes_file, the bulk route file for large static route sets
+ * (the [routes] section holds at most MF_CONFIG_MAX_ROUTES): one route per
+ * line in the syntax of mf_config_route_parse() (the text after
+ * "route ="), blank lines and lines starting with '#' skipped. A relative
+ * path is taken relative to the directory of c->source. Duplicates are not
+ * checked here (proto_static_replace() does it in O(n log n)).
+ *
+ * @param c      config (port names, routes_file, max_routes, source)
+ * @param avail  ports that exist (bit p = port p), or 0 for no check
+ * @param routes out: array from malloc() (the caller frees it), or NULL
+ *   when *n is 0; each route's line is its line in the file
+ * @param n      out: number of routes
+ * @param err    "FILE:LINE: message"
+ * @return 0 (also when c->routes_file is ""); -errno of fopen; -EINVAL (a
+ *   bad line); -ENODEV (a port not in avail); -E2BIG (more lines than
+ *   c->max_routes); -ENOMEM; -EIO. Nothing is returned on error.
+ *
+ * Any thread. Cost: O(file size); about 1 us per route.
+ */
+int
+mf_config_routes_file_read(const struct mf_config *c, mf_portset_t avail,
+	struct mf_config_route **routes, uint32_t *n, char *err,
+	size_t errlen);
 
 /**
  * Check the config against the ports that really exist (after EAL init):

@@ -532,21 +532,35 @@ static int
 ctl_apply_routes(struct ctl *c, const struct mf_config *cfg, uint64_t now,
 		unsigned int *changed, char *err, size_t errlen)
 {
+	struct mf_config_route *bulk = NULL;
 	struct proto_static_route *routes;
-	unsigned int i;
+	uint32_t n_bulk = 0;
+	unsigned int i, n;
 	int ret;
 
-	routes = calloc(cfg->n_routes + 1, sizeof(*routes));
-	if (routes == NULL)
+	/* [routes] first, then the bulk routes_file (for large sets). */
+	ret = mf_config_routes_file_read(cfg, c->ports_in_use, &bulk, &n_bulk,
+			err, errlen);
+	if (ret < 0)
+		return ret;
+	n = cfg->n_routes + n_bulk;
+	routes = calloc((size_t)n + 1, sizeof(*routes));
+	if (routes == NULL) {
+		free(bulk);
 		return -ENOMEM;
-	for (i = 0; i < cfg->n_routes; i++) {
-		routes[i].src = cfg->routes[i].src;
-		routes[i].grp = cfg->routes[i].grp;
-		routes[i].in_port = cfg->routes[i].in_port;
-		routes[i].oifs = cfg->routes[i].oifs;
 	}
-	ret = proto_static_replace(c->stat, routes, cfg->n_routes, now,
-			changed, err, errlen);
+	for (i = 0; i < n; i++) {
+		const struct mf_config_route *r = i < cfg->n_routes ?
+			&cfg->routes[i] : &bulk[i - cfg->n_routes];
+
+		routes[i].src = r->src;
+		routes[i].grp = r->grp;
+		routes[i].in_port = r->in_port;
+		routes[i].oifs = r->oifs;
+	}
+	free(bulk);
+	ret = proto_static_replace(c->stat, routes, n, now, changed, err,
+			errlen);
 	free(routes);
 	return ret;
 }
@@ -580,8 +594,10 @@ ctl_reload(struct ctl *c, char *err, size_t errlen)
 		c->cfg->n_routes = cfg->n_routes;
 		memcpy(c->cfg->routes, cfg->routes,
 			cfg->n_routes * sizeof(cfg->routes[0]));
+		memcpy(c->cfg->routes_file, cfg->routes_file,
+			sizeof(cfg->routes_file));
 		CTL_LOG(NOTICE, "reloaded %s: %u routes, %u changed",
-			c->config_path, cfg->n_routes, changed);
+			c->config_path, proto_static_count(c->stat), changed);
 		CTL_INC(c, reloads, 1);
 	} else {
 		CTL_INC(c, reload_errors, 1);
@@ -740,7 +756,8 @@ ctl_create(const struct ctl_params *p)
 	__atomic_store_n(&c->accepting, 1, __ATOMIC_RELEASE);
 	CTL_LOG(INFO, "%u ports, %u workers, %u static routes, IGMP on 0x%" PRIx64
 		"%s", (unsigned int)__builtin_popcountll(c->ports_in_use),
-		c->p.n_workers, c->cfg->n_routes, (uint64_t)env.igmp_ports,
+		c->p.n_workers, proto_static_count(c->stat),
+		(uint64_t)env.igmp_ports,
 		c->proxy != NULL ? ", IGMP proxy" : "");
 	return c;
 

@@ -534,3 +534,109 @@ TEST(ConfigGood, IgmpRateLimitKeysPerPort)
 	EXPECT_EQ(e, "t.ini:2: igmp_rate_burst: expected an integer in "
 		"1..65536, got '0'");
 }
+
+TEST(ConfigGood, MaxRoutesSizesTheTable)
+{
+	Loaded d = load("");
+	ASSERT_EQ(d.rc, 0) << d.err;
+	EXPECT_EQ(d.cfg->max_routes, (uint32_t)MF_CONFIG_TABLE_DEFAULT);
+	EXPECT_STREQ(d.cfg->routes_file, "");
+	Loaded l = load("[global]\nmax_routes = 1100000\n");
+	ASSERT_EQ(l.rc, 0) << l.err;
+	EXPECT_EQ(l.cfg->max_routes, 1100000u);
+	EXPECT_EQ(load_err("[global]\nmax_routes = 63\n"),
+		"t.ini:2: max_routes: 63 is out of range 64..16777216");
+}
+
+// Writes text into a temporary directory as "routes.txt" and a config
+// naming it relatively; reads it back through mf_config_routes_file_read.
+struct RoutesFile {
+	char dir[64] = "/tmp/mf_routes_test_XXXXXX";
+	std::string cfg_path, routes_path;
+
+	explicit RoutesFile(const std::string &routes, const std::string &extra = "")
+	{
+		EXPECT_NE(mkdtemp(dir), nullptr);
+		cfg_path = std::string(dir) + "/m.ini";
+		routes_path = std::string(dir) + "/routes.txt";
+		write_file(routes_path, routes);
+		write_file(cfg_path, "[global]\nroutes_file = routes.txt\n" + extra +
+			"[port 1]\nname = lan\n");
+	}
+	~RoutesFile()
+	{
+		unlink(cfg_path.c_str());
+		unlink(routes_path.c_str());
+		rmdir(dir);
+	}
+	static void write_file(const std::string &p, const std::string &t)
+	{
+		FILE *f = fopen(p.c_str(), "w");
+		ASSERT_NE(f, nullptr);
+		fputs(t.c_str(), f);
+		fclose(f);
+	}
+};
+
+TEST(ConfigGood, RoutesFileRelativeToTheConfigWithNamesAndComments)
+{
+	RoutesFile rf("# bulk routes\n\n198.18.0.1 232.0.0.1 0 lan,2\n"
+		"  * 239.9.0.1 2 0  \r\n");
+	std::unique_ptr<mf_config> c(new mf_config);
+	char err[512] = "";
+	ASSERT_EQ(mf_config_load(rf.cfg_path.c_str(), c.get(), err, sizeof(err)), 0) << err;
+	EXPECT_STREQ(c->routes_file, "routes.txt");
+	mf_config_route *r = nullptr;
+	uint32_t n = 0;
+	ASSERT_EQ(mf_config_routes_file_read(c.get(), 0x7, &r, &n, err,
+		sizeof(err)), 0) << err;
+	ASSERT_EQ(n, 2u);
+	EXPECT_EQ(r[0].src, ip(198, 18, 0, 1));
+	EXPECT_EQ(r[0].grp, ip(232, 0, 0, 1));
+	EXPECT_EQ(r[0].in_port, 0);
+	EXPECT_EQ(r[0].oifs, 0x6u);
+	EXPECT_EQ(r[0].line, 3u);
+	EXPECT_EQ(r[1].src, 0u);
+	EXPECT_EQ(r[1].oifs, 0x1u);
+	EXPECT_EQ(r[1].line, 4u);
+	free(r);
+}
+
+TEST(ConfigBadMore, RoutesFileErrorsNameFileAndLine)
+{
+	std::unique_ptr<mf_config> c(new mf_config);
+	mf_config_route *r = nullptr;
+	uint32_t n = 7;
+	char err[512] = "";
+	{
+		RoutesFile rf("* 239.9.0.1 0 1\n* 10.0.0.1 0 1\n");
+		ASSERT_EQ(mf_config_load(rf.cfg_path.c_str(), c.get(), err, sizeof(err)), 0) << err;
+		EXPECT_EQ(mf_config_routes_file_read(c.get(), 0, &r, &n, err,
+			sizeof(err)), -EINVAL);
+		EXPECT_EQ(std::string(err).rfind(rf.routes_path + ":2: route: ", 0), 0u) << err;
+		EXPECT_EQ(r, nullptr);
+		EXPECT_EQ(n, 0u);
+	}
+	{
+		RoutesFile rf("* 239.9.0.1 0 1\n* 239.9.0.2 0 5\n");
+		ASSERT_EQ(mf_config_load(rf.cfg_path.c_str(), c.get(), err, sizeof(err)), 0) << err;
+		EXPECT_EQ(mf_config_routes_file_read(c.get(), 0x3, &r, &n, err,
+			sizeof(err)), -ENODEV);
+		EXPECT_EQ(std::string(err), rf.routes_path +
+			":2: a port of this route does not exist");
+	}
+	{
+		std::string many;
+		for (int i = 0; i < 65; i++)
+			many += "* 239.9.0." + std::to_string(i + 1) + " 0 1\n";
+		RoutesFile rf(many, "max_routes = 64\n");
+		ASSERT_EQ(mf_config_load(rf.cfg_path.c_str(), c.get(), err, sizeof(err)), 0) << err;
+		EXPECT_EQ(mf_config_routes_file_read(c.get(), 0, &r, &n, err,
+			sizeof(err)), -E2BIG);
+		EXPECT_EQ(std::string(err), rf.routes_path +
+			":65: more routes than max_routes (64)");
+	}
+	snprintf(c->routes_file, sizeof(c->routes_file), "/nonexistent/r.txt");
+	EXPECT_EQ(mf_config_routes_file_read(c.get(), 0, &r, &n, err,
+		sizeof(err)), -ENOENT);
+}
