@@ -168,6 +168,8 @@ app_pools_create(const struct app_plan *plan, const struct mf_config *cfg,
 	 * buffer, plus per-lcore caches. */
 	n_pkt += plan->n_workers * FP_BURST * (plan->n_ports + 2) +
 		n_lcores * POOL_CACHE * 3 / 2;
+	/* Frames a pcap port with infinite_rx holds (config). */
+	n_pkt += cfg->extra_mbufs;
 	n_hdr += plan->n_workers * FP_BURST * (plan->n_ports + 1) +
 		n_lcores * POOL_CACHE * 3 / 2;
 	pools->pkt = rte_pktmbuf_pool_create("mf_pkt", pool_size(n_pkt),

@@ -588,6 +588,9 @@ global_key(struct parse_state *st, const char *key, const char *value)
 		if (num_key(st, key, value, MF_CONFIG_TABLE_MIN,
 				MF_CONFIG_TABLE_MAX, &v) == 0)
 			c->max_routes = v;
+	} else if (strcmp(key, "extra_mbufs") == 0) {
+		if (num_key(st, key, value, 0, MF_CONFIG_TABLE_MAX, &v) == 0)
+			c->extra_mbufs = v;
 	} else if (strcmp(key, "routes_file") == 0) {
 		if (value[0] == '\0' ||
 				strlen(value) >= sizeof(c->routes_file))

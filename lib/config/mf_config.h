@@ -8,7 +8,8 @@
  *
  *   [global]            mfe_timeout_s, log_level, telemetry, rx_desc,
  *                       tx_desc, tx_flush_us, control_idle_us,
- *                       igmp_proxy_upstream, max_routes, routes_file
+ *                       igmp_proxy_upstream, max_routes, routes_file,
+ *                       extra_mbufs
  *   [port N]            N = DPDK port id 0..31. name, address, ttl_threshold,
  *                       chain_threshold, igmp, and every IGMP key of
  *                       igmp_port_config_set() (lib/igmp/igmp_router.h)
@@ -142,6 +143,10 @@ struct mf_config {
 	 *  the file; a relative path is relative to the config file's
 	 *  directory. */
 	char routes_file[MF_CONFIG_PATH_MAX];
+	/** Packet mbufs added to the pool the app sizes from descriptors:
+	 *  net_pcap with infinite_rx=1 keeps every frame of its file in mbufs
+	 *  of that pool. Default 0, range 0..MF_CONFIG_TABLE_MAX. */
+	uint32_t extra_mbufs;
 	/** Per-port settings, indexed by port id. */
 	struct mf_config_port ports[MF_MAX_PORTS];
 	/** Static routes, in file order. */

@@ -544,6 +544,9 @@ TEST(ConfigGood, MaxRoutesSizesTheTable)
 	Loaded l = load("[global]\nmax_routes = 1100000\n");
 	ASSERT_EQ(l.rc, 0) << l.err;
 	EXPECT_EQ(l.cfg->max_routes, 1100000u);
+	EXPECT_EQ(d.cfg->extra_mbufs, 0u);
+	EXPECT_EQ(load("[global]\nextra_mbufs = 1000000\n").cfg->extra_mbufs,
+		1000000u);
 	EXPECT_EQ(load_err("[global]\nmax_routes = 63\n"),
 		"t.ini:2: max_routes: 63 is out of range 64..16777216");
 }
