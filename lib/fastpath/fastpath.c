@@ -40,6 +40,12 @@ _Static_assert(FP_IGMP_ERR_SLOTS > IGMP_PARSE_ERR_COUNT,
 _Static_assert(FP_BURST <= MF_TABLE_LOOKUP_MAX, "burst fits a bulk lookup");
 
 #define ETH_LEN ((uint32_t)sizeof(struct rte_ether_hdr))
+/*
+ * Most replica mbufs (of each pool) one burst allocates in one call;
+ * beyond, packets allocate their own. 4 per packet of a full burst, well
+ * inside the app's mempool cache (256), so the call is served from it.
+ */
+#define FP_REPL_BATCH (4 * FP_BURST)
 
 /*
  * Counter update by the worker, the counter's only writer: a plain load
@@ -351,6 +357,24 @@ ip_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 		return 1;
 	if (f == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return 0;
+	if (likely(ihl == sizeof(*ip))) {
+		/*
+		 * The usual 20-byte header: five 32-bit words summed in 64
+		 * bits and folded give the same ones' complement sum as
+		 * rte_raw_cksum()'s ten 16-bit steps (the sum is byte-order
+		 * and word-size independent), in a third of the time.
+		 */
+		uint32_t w32[5];
+		uint64_t s;
+
+		memcpy(w32, ip, sizeof(w32));
+		s = (uint64_t)w32[0] + w32[1] + w32[2] + w32[3] + w32[4];
+		s = (s & 0xffffffff) + (s >> 32);
+		s = (s & 0xffff) + (s >> 16);
+		s = (s & 0xffff) + (s >> 16);
+		s = (s & 0xffff) + (s >> 16);
+		return s == 0xffff;
+	}
 	return rte_raw_cksum(ip, ihl) == 0xffff;
 }
 
@@ -412,17 +436,36 @@ handle_igmp(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 	FP_ADD(w->stats.igmp_posted, 1);
 }
 
-/* Copy the whole frame of m (all segments) into c. */
+/*
+ * Copy the whole frame of m (len bytes, all segments) into c, an mbuf
+ * fresh from the pool (one empty segment), without rte_pktmbuf_append()'s
+ * walk to the last segment.
+ */
 static inline int
 copy_frame(struct rte_mbuf *c, const struct rte_mbuf *m, uint32_t len)
 {
-	char *dst = rte_pktmbuf_append(c, (uint16_t)len);
+	char *dst = rte_pktmbuf_mtod(c, char *);
+	uint32_t room = (uint32_t)c->buf_len - c->data_off;
 	const struct rte_mbuf *seg;
 
-	if (unlikely(dst == NULL))
+	if (unlikely(len > room))
 		return -ENOSPC;
+	c->data_len = (uint16_t)len;
+	c->pkt_len = len;
 	if (likely(m->nb_segs == 1)) {
-		rte_memcpy(dst, rte_pktmbuf_mtod(m, const void *), len);
+		const char *src = rte_pktmbuf_mtod(m, const char *);
+
+		/*
+		 * Minimum-size frames: copy one whole cache line, no length
+		 * dispatch, when both buffers have it (bytes past len are
+		 * not part of either frame).
+		 */
+		if (len <= RTE_CACHE_LINE_SIZE && room >= RTE_CACHE_LINE_SIZE &&
+				(uint32_t)m->buf_len - m->data_off >=
+				RTE_CACHE_LINE_SIZE)
+			rte_mov64((uint8_t *)dst, (const uint8_t *)src);
+		else
+			rte_memcpy(dst, src, len);
 		return 0;
 	}
 	for (seg = m; seg != NULL && len > 0; seg = seg->next) {
@@ -444,24 +487,32 @@ tx_one(struct fp_worker *w, uint16_t port, struct rte_mbuf *r)
 	rte_eth_tx_buffer(port, tp->txq, tp->buf, r);
 }
 
+/* Replication targets of one packet: oif indexes into its list. */
+struct fan_tgt {
+	uint8_t n_copy;
+	uint8_t n_chain;
+	uint8_t copy[MF_MAX_PORTS];
+	uint8_t chain[MF_MAX_PORTS];
+};
+
+/* Replicas of one burst, added to the worker's totals once per burst. */
+struct fan_sum {
+	uint32_t copied;
+	uint32_t chained;
+};
+
 /*
- * Fan m (TTL not yet decremented, iif check passed) out to l's ports.
- * Consumes m. @return replicas handed to TX buffers.
+ * Choose the ports m (len bytes, arriving TTL ttl, iif check passed) goes
+ * out of: l's oifs except the incoming port, ports this worker sends on,
+ * TTL above the oif's threshold; copied or chained by the port's
+ * threshold. Counts the oifs skipped. @return replicas to make.
  */
 static inline unsigned int
-fan_out(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
-		struct rte_ipv4_hdr *ip, const struct mf_repl_list *l)
+fan_select(struct fp_worker *w, uint16_t in_port, uint32_t len, uint8_t ttl,
+		const struct mf_repl_list *l, struct mf_oif_stats *os0,
+		struct fan_tgt *t)
 {
-	struct rte_mbuf *copies[MF_MAX_PORTS];
-	struct rte_mbuf *hdrs[MF_MAX_PORTS];
-	uint8_t tgt_copy[MF_MAX_PORTS];
-	uint8_t tgt_chain[MF_MAX_PORTS];
-	struct mf_oif_stats *os0 = mf_repl_list_oif_stats(l, w->id, 0);
-	unsigned int n_copy = 0, n_chain = 0, n_alloc, n_sent = 0, i;
-	uint32_t len = rte_pktmbuf_pkt_len(m);
-	uint8_t ttl = ip->time_to_live;
-	struct rte_ether_addr dmac;
-	int reuse;
+	unsigned int n_copy = 0, n_chain = 0, i;
 
 	for (i = 0; i < l->n_oifs; i++) {
 		uint16_t p = l->oifs[i].port;
@@ -478,35 +529,43 @@ fan_out(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 			continue;
 		}
 		if (len >= w->tx[p].chain_min)
-			tgt_chain[n_chain++] = (uint8_t)i;
+			t->chain[n_chain++] = (uint8_t)i;
 		else
-			tgt_copy[n_copy++] = (uint8_t)i;
+			t->copy[n_copy++] = (uint8_t)i;
 	}
-	if (n_copy + n_chain == 0) {
-		FP_ADD(w->stats.no_oif, 1);
-		rte_pktmbuf_free(m);
-		return 0;
-	}
+	t->n_copy = (uint8_t)n_copy;
+	t->n_chain = (uint8_t)n_chain;
+	return n_copy + n_chain;
+}
 
-	/* Once, before fan-out: nothing is shared yet. */
-	ttl_decrement(ip);
+/*
+ * Copy mbufs a packet needs: without chained replicas the last copy is
+ * the packet itself.
+ */
+static inline unsigned int
+fan_n_copies(const struct fan_tgt *t)
+{
+	return t->n_copy - (t->n_chain == 0 ? 1u : 0u);
+}
 
-	/* Without chained replicas, the last copy is m itself. */
-	reuse = n_chain == 0;
-	n_alloc = n_copy - (reuse ? 1 : 0);
-	if (unlikely(n_alloc > 0 && rte_pktmbuf_alloc_bulk(w->replica_pool,
-			copies, n_alloc) != 0))
-		goto alloc_fail;
-	if (unlikely(n_chain > 0 && rte_pktmbuf_alloc_bulk(w->header_pool,
-			hdrs, n_chain) != 0)) {
-		if (n_alloc > 0)
-			rte_pktmbuf_free_bulk(copies, n_alloc);
-		goto alloc_fail;
-	}
+/*
+ * Send m (TTL already decremented) to the targets t of l with the mbufs
+ * given: fan_n_copies(t) fresh mbufs in copies, t->n_chain in hdrs.
+ * Consumes m and those mbufs; sends at least one replica.
+ */
+static inline void
+fan_send(struct fp_worker *w, struct rte_mbuf *m,
+		const struct mf_repl_list *l, struct mf_oif_stats *os0,
+		const struct fan_tgt *t, struct rte_mbuf **copies,
+		struct rte_mbuf **hdrs, struct fan_sum *sum)
+{
+	unsigned int n_alloc = fan_n_copies(t), n_chain = t->n_chain, i;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	struct rte_ether_addr dmac;
 
 	/* Copies first, while m still starts with its Ethernet header. */
 	for (i = 0; i < n_alloc; i++) {
-		unsigned int oi = tgt_copy[i];
+		unsigned int oi = t->copy[i];
 		uint16_t p = l->oifs[oi].port;
 		struct rte_mbuf *c = copies[i];
 
@@ -522,11 +581,11 @@ fan_out(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 					struct rte_ether_hdr *)->src_addr);
 		FP_ADD(os0[oi].out_pkts, 1);
 		tx_one(w, p, c);
-		n_sent++;
+		sum->copied++;
 	}
 
-	if (reuse) {
-		unsigned int oi = tgt_copy[n_copy - 1];
+	if (n_chain == 0) {
+		unsigned int oi = t->copy[t->n_copy - 1];
 		uint16_t p = l->oifs[oi].port;
 
 		rte_ether_addr_copy(&w->tx[p].mac,
@@ -534,13 +593,9 @@ fan_out(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 					struct rte_ether_hdr *)->src_addr);
 		FP_ADD(os0[oi].out_pkts, 1);
 		tx_one(w, p, m);
-		n_sent++;
-		FP_ADD(w->stats.replicas_copied, n_sent);
-		FP_ADD(w->stats.replicas, n_sent);
-		return n_sent;
+		sum->copied++;
+		return;
 	}
-	if (n_sent != 0)
-		FP_ADD(w->stats.replicas_copied, n_sent);
 
 	/*
 	 * Chains: every header mbuf points at m, whose data (from the IP
@@ -554,7 +609,7 @@ fan_out(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 	if (n_chain > 1)
 		rte_pktmbuf_refcnt_update(m, (int16_t)(n_chain - 1));
 	for (i = 0; i < n_chain; i++) {
-		unsigned int oi = tgt_chain[i];
+		unsigned int oi = t->chain[i];
 		uint16_t p = l->oifs[oi].port;
 		struct rte_mbuf *h = hdrs[i];
 		struct rte_ether_hdr *eth;
@@ -570,18 +625,76 @@ fan_out(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 		FP_ADD(os0[oi].out_pkts, 1);
 		tx_one(w, p, h);
 	}
-	FP_ADD(w->stats.replicas_chained, n_chain);
-	FP_ADD(w->stats.replicas, n_sent + n_chain);
-	return n_sent + n_chain;
+	sum->chained += n_chain;
+}
+
+/*
+ * fan_send() with mbufs allocated for this packet alone: the path when a
+ * burst's bulk allocation failed (pool nearly empty) or was too large.
+ * On failure counts alloc_fail once and a discard per target and frees
+ * m. @return 1 when m was sent, 0 when dropped.
+ */
+static inline int
+fan_out_alloc(struct fp_worker *w, struct rte_mbuf *m,
+		const struct mf_repl_list *l, struct mf_oif_stats *os0,
+		const struct fan_tgt *t, struct fan_sum *sum)
+{
+	struct rte_mbuf *copies[MF_MAX_PORTS];
+	struct rte_mbuf *hdrs[MF_MAX_PORTS];
+	unsigned int n_alloc = fan_n_copies(t), i;
+
+	if (unlikely(n_alloc > 0 && rte_pktmbuf_alloc_bulk(w->replica_pool,
+			copies, n_alloc) != 0))
+		goto alloc_fail;
+	if (unlikely(t->n_chain > 0 && rte_pktmbuf_alloc_bulk(w->header_pool,
+			hdrs, t->n_chain) != 0)) {
+		if (n_alloc > 0)
+			rte_pktmbuf_free_bulk(copies, n_alloc);
+		goto alloc_fail;
+	}
+	fan_send(w, m, l, os0, t, copies, hdrs, sum);
+	return 1;
 
 alloc_fail:
 	FP_ADD(w->stats.alloc_fail, 1);
-	for (i = 0; i < n_copy; i++)
-		FP_ADD(os0[tgt_copy[i]].discards, 1);
-	for (i = 0; i < n_chain; i++)
-		FP_ADD(os0[tgt_chain[i]].discards, 1);
+	for (i = 0; i < t->n_copy; i++)
+		FP_ADD(os0[t->copy[i]].discards, 1);
+	for (i = 0; i < t->n_chain; i++)
+		FP_ADD(os0[t->chain[i]].discards, 1);
 	rte_pktmbuf_free(m);
 	return 0;
+}
+
+/*
+ * Bulk lookup of a burst's keys. Packets of one flow tend to arrive
+ * back to back (a burst often holds one stream only): a key equal to the
+ * one before it is looked up once, so a burst of one flow costs one hash
+ * probe, not 32. Keys all different cost one pass of compares more.
+ */
+static inline void
+lookup_burst(struct fp_worker *w, const struct mf_key *keys, unsigned int n,
+		const struct mf_repl_list **lists)
+{
+	struct mf_key ukeys[FP_BURST];
+	const struct mf_repl_list *ul[FP_BURST];
+	uint8_t uidx[FP_BURST];
+	unsigned int n_u = 1, i;
+
+	ukeys[0] = keys[0];
+	uidx[0] = 0;
+	for (i = 1; i < n; i++) {
+		if (keys[i].src != keys[i - 1].src ||
+				keys[i].grp != keys[i - 1].grp)
+			ukeys[n_u++] = keys[i];
+		uidx[i] = (uint8_t)(n_u - 1);
+	}
+	if (n_u == n) {
+		mf_table_lookup_bulk(w->table, keys, n, lists);
+		return;
+	}
+	mf_table_lookup_bulk(w->table, ukeys, n_u, ul);
+	for (i = 0; i < n; i++)
+		lists[i] = ul[uidx[i]];
 }
 
 /* One RX burst from in_port. */
@@ -594,9 +707,17 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 	struct rte_ipv4_hdr *iph[FP_BURST];
 	struct mf_key keys[FP_BURST];
 	const struct mf_repl_list *lists[FP_BURST];
-	unsigned int n_drop = 0, n_data = 0, i;
+	struct fan_tgt tgt[FP_BURST];
+	struct mf_oif_stats *oifst[FP_BURST];
+	uint8_t fan[FP_BURST];
+	struct rte_mbuf *copies[FP_REPL_BATCH];
+	struct rte_mbuf *hdrs[FP_REPL_BATCH];
+	struct fan_sum sum = { 0, 0 };
+	unsigned int n_drop = 0, n_data = 0, n_fan = 0, i;
+	unsigned int need_copy = 0, need_hdr = 0, oc = 0, oh = 0;
 	uint64_t non_ip = 0, bad_ip = 0, other = 0, link_local = 0;
-	uint64_t no_route = 0, fwd = 0;
+	uint64_t no_route = 0, no_oif = 0, fwd = 0;
+	int bulk;
 
 	for (i = 0; i < nb; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -663,7 +784,7 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 	}
 
 	if (n_data > 0)
-		mf_table_lookup_bulk(w->table, keys, n_data, lists);
+		lookup_burst(w, keys, n_data, lists);
 
 	for (i = 0; i < n_data; i++) {
 		const struct mf_repl_list *l = lists[i];
@@ -708,10 +829,61 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 				FP_ADD(w->stats.new_source_suppressed, 1);
 			}
 		}
-		if (fan_out(w, in_port, data[i], ip, l) != 0)
-			fwd++;
+		oifst[n_fan] = mf_repl_list_oif_stats(l, w->id, 0);
+		if (fan_select(w, in_port, rte_pktmbuf_pkt_len(data[i]),
+				ip->time_to_live, l, oifst[n_fan],
+				&tgt[n_fan]) == 0) {
+			no_oif++;
+			drop[n_drop++] = data[i];
+			continue;
+		}
+		/* Once, before fan-out: nothing is shared yet. */
+		ttl_decrement(ip);
+		need_copy += fan_n_copies(&tgt[n_fan]);
+		need_hdr += tgt[n_fan].n_chain;
+		fan[n_fan++] = (uint8_t)i;
 	}
 
+	/*
+	 * Replica mbufs for the whole burst in one allocation per pool.
+	 * When that fails (pool nearly empty) or the burst needs more than
+	 * FP_REPL_BATCH, each packet allocates its own, as few as it needs,
+	 * so a short pool still forwards what it can.
+	 */
+	bulk = need_copy <= FP_REPL_BATCH && need_hdr <= FP_REPL_BATCH;
+	if (bulk && need_copy > 0 && unlikely(rte_pktmbuf_alloc_bulk(
+			w->replica_pool, copies, need_copy) != 0))
+		bulk = 0;
+	if (bulk && need_hdr > 0 && unlikely(rte_pktmbuf_alloc_bulk(
+			w->header_pool, hdrs, need_hdr) != 0)) {
+		if (need_copy > 0)
+			rte_pktmbuf_free_bulk(copies, need_copy);
+		bulk = 0;
+	}
+	for (i = 0; i < n_fan; i++) {
+		unsigned int k = fan[i];
+		const struct fan_tgt *t = &tgt[i];
+
+		if (likely(bulk)) {
+			fan_send(w, data[k], lists[k], oifst[i], t,
+					&copies[oc], &hdrs[oh], &sum);
+			oc += fan_n_copies(t);
+			oh += t->n_chain;
+			fwd++;
+		} else if (fan_out_alloc(w, data[k], lists[k], oifst[i], t,
+				&sum) != 0) {
+			fwd++;
+		}
+	}
+
+	if (sum.copied != 0)
+		FP_ADD(w->stats.replicas_copied, sum.copied);
+	if (sum.chained != 0)
+		FP_ADD(w->stats.replicas_chained, sum.chained);
+	if (sum.copied + sum.chained != 0)
+		FP_ADD(w->stats.replicas, sum.copied + sum.chained);
+	if (no_oif != 0)
+		FP_ADD(w->stats.no_oif, no_oif);
 	if (n_drop > 0)
 		rte_pktmbuf_free_bulk(drop, n_drop);
 	FP_ADD(w->stats.rx, nb);
