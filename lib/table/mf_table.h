@@ -186,8 +186,10 @@ mf_table_free(struct mf_table *t);
  * n_oifs = max_oifs = n_oifs. The caller fills iif, flags, oifs[] (and may
  * lower n_oifs), then publishes it, or frees it with mf_repl_list_free().
  *
- * Control lcore only. Cost: one rte_malloc (cache-aligned), about
- * 64 + 4 * n_oifs + n_workers * roundup64(32 + 24 * n_oifs) bytes.
+ * Control lcore only. Cost: about 64 + 4 * n_oifs + n_workers *
+ * roundup64(32 + 24 * n_oifs) bytes; lists up to 1 KB come from the
+ * table's slab (a free list, or a new 256 KB rte_malloc chunk), larger ones
+ * from rte_zmalloc.
  *
  * @param n_oifs 0..MF_MAX_PORTS
  * @return the list, or NULL with rte_errno set (EINVAL, ENOMEM).
@@ -260,7 +262,9 @@ mf_table_reclaim_sync(struct mf_table *t);
  *
  * Workers (registered and online on the table's qsv). The returned
  * pointers are valid until the caller's next quiescent report. Cost: one
- * rte_hash_lookup_bulk_data, plus a second one over the misses.
+ * rte_hash_lookup_bulk_data, plus a second one over the misses; it also
+ * prefetches each list found (its header line, and with one worker the
+ * worker's counter lines), so look the whole burst up before using it.
  *
  * @param keys n keys (host order)
  * @param n 1..MF_TABLE_LOOKUP_MAX
@@ -319,6 +323,11 @@ struct mf_table_mem {
 	uint32_t lists;        /**< published lists */
 	uint32_t retired;      /**< retired lists not yet freed */
 	uint32_t retired_keys; /**< deleted key slots not yet freed */
+	/**
+	 * Heap taken by the list slab (chunks of small lists, used or free;
+	 * lists_bytes and retired_bytes are the parts in use).
+	 */
+	size_t slab_bytes;
 };
 
 /**

@@ -61,7 +61,10 @@ if [ ! -s "$work/many.pcap" ] || [ "$(cat "$work/n" 2>/dev/null)" != "$routes" ]
 	echo "$routes" > "$work/n"
 fi
 extra=$((routes + 1024))
-table=$((routes + routes / 8 + 1024))
+# Table: the smallest power of two with room for the routes and 1024 more
+# (rte_hash rounds its buckets up to a power of two anyway).
+table=64
+while [ $table -lt $((routes + 1024)) ]; do table=$((table * 2)); done
 cat > "$work/one.ini" <<EOF
 [global]
 telemetry = on
