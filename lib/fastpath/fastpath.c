@@ -487,6 +487,73 @@ tx_one(struct fp_worker *w, uint16_t port, struct rte_mbuf *r)
 	rte_eth_tx_buffer(port, tp->txq, tp->buf, r);
 }
 
+/*
+ * Replicas of one RX burst staged per output port, handed to the port
+ * once at the end of the burst (fp_stage_send()).
+ */
+struct fp_stage {
+	mf_portset_t used;
+	uint16_t n[MF_MAX_PORTS];
+	struct rte_mbuf *pkts[MF_MAX_PORTS][FP_BURST];
+};
+
+/*
+ * Hand n replicas to port p: straight to rte_eth_tx_burst() when its TX
+ * buffer is empty and they are at least half a burst (one doorbell for
+ * them all, no copy into the buffer); otherwise through the buffer, which
+ * keeps small trickles batched until it fills or drain_us passes. Unsent
+ * ones are freed and counted, as the buffer's error callback does.
+ */
+static inline void
+stage_port_send(struct fp_worker *w, uint16_t p, struct rte_mbuf **pkts,
+		unsigned int n)
+{
+	struct fp_tx_port *tp = &w->tx[p];
+	unsigned int i;
+
+	FP_ADD(w->stats.port_tx[p], n);
+	if (tp->buf->length == 0 && n >= FP_BURST / 2) {
+		uint16_t sent = rte_eth_tx_burst(p, tp->txq, pkts,
+				(uint16_t)n);
+
+		if (unlikely(sent < n)) {
+			rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+			FP_ADD(w->stats.port_tx_drop[p], n - sent);
+		}
+		return;
+	}
+	for (i = 0; i < n; i++)
+		rte_eth_tx_buffer(p, tp->txq, tp->buf, pkts[i]);
+}
+
+/* Stage replica r for port p (a port's stage full: sent first). */
+static inline void
+stage_add(struct fp_worker *w, struct fp_stage *st, uint16_t p,
+		struct rte_mbuf *r)
+{
+	if (unlikely(st->n[p] == FP_BURST)) {
+		stage_port_send(w, p, st->pkts[p], FP_BURST);
+		st->n[p] = 0;
+	}
+	st->pkts[p][st->n[p]++] = r;
+	st->used |= MF_PORTSET_BIT(p);
+}
+
+/* Send everything staged. */
+static inline void
+stage_send(struct fp_worker *w, struct fp_stage *st)
+{
+	mf_portset_t ports = st->used;
+
+	while (ports != 0) {
+		uint16_t p = (uint16_t)__builtin_ctzll(ports);
+
+		ports &= ports - 1;
+		if (st->n[p] != 0)
+			stage_port_send(w, p, st->pkts[p], st->n[p]);
+	}
+}
+
 /* Replication targets of one packet: oif indexes into its list. */
 struct fan_tgt {
 	uint8_t n_copy;
@@ -557,7 +624,7 @@ static inline void
 fan_send(struct fp_worker *w, struct rte_mbuf *m,
 		const struct mf_repl_list *l, struct mf_oif_stats *os0,
 		const struct fan_tgt *t, struct rte_mbuf **copies,
-		struct rte_mbuf **hdrs, struct fan_sum *sum)
+		struct rte_mbuf **hdrs, struct fan_sum *sum, struct fp_stage *st)
 {
 	unsigned int n_alloc = fan_n_copies(t), n_chain = t->n_chain, i;
 	uint32_t len = rte_pktmbuf_pkt_len(m);
@@ -580,7 +647,7 @@ fan_send(struct fp_worker *w, struct rte_mbuf *m,
 				&rte_pktmbuf_mtod(c,
 					struct rte_ether_hdr *)->src_addr);
 		FP_ADD(os0[oi].out_pkts, 1);
-		tx_one(w, p, c);
+		stage_add(w, st, p, c);
 		sum->copied++;
 	}
 
@@ -592,7 +659,7 @@ fan_send(struct fp_worker *w, struct rte_mbuf *m,
 				&rte_pktmbuf_mtod(m,
 					struct rte_ether_hdr *)->src_addr);
 		FP_ADD(os0[oi].out_pkts, 1);
-		tx_one(w, p, m);
+		stage_add(w, st, p, m);
 		sum->copied++;
 		return;
 	}
@@ -623,7 +690,7 @@ fan_send(struct fp_worker *w, struct rte_mbuf *m,
 		h->nb_segs = (uint16_t)(m->nb_segs + 1);
 		h->pkt_len = ETH_LEN + m->pkt_len;
 		FP_ADD(os0[oi].out_pkts, 1);
-		tx_one(w, p, h);
+		stage_add(w, st, p, h);
 	}
 	sum->chained += n_chain;
 }
@@ -637,7 +704,7 @@ fan_send(struct fp_worker *w, struct rte_mbuf *m,
 static inline int
 fan_out_alloc(struct fp_worker *w, struct rte_mbuf *m,
 		const struct mf_repl_list *l, struct mf_oif_stats *os0,
-		const struct fan_tgt *t, struct fan_sum *sum)
+		const struct fan_tgt *t, struct fan_sum *sum, struct fp_stage *st)
 {
 	struct rte_mbuf *copies[MF_MAX_PORTS];
 	struct rte_mbuf *hdrs[MF_MAX_PORTS];
@@ -652,7 +719,7 @@ fan_out_alloc(struct fp_worker *w, struct rte_mbuf *m,
 			rte_pktmbuf_free_bulk(copies, n_alloc);
 		goto alloc_fail;
 	}
-	fan_send(w, m, l, os0, t, copies, hdrs, sum);
+	fan_send(w, m, l, os0, t, copies, hdrs, sum, st);
 	return 1;
 
 alloc_fail:
@@ -713,6 +780,7 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 	struct rte_mbuf *copies[FP_REPL_BATCH];
 	struct rte_mbuf *hdrs[FP_REPL_BATCH];
 	struct fan_sum sum = { 0, 0 };
+	struct fp_stage st;
 	unsigned int n_drop = 0, n_data = 0, n_fan = 0, i;
 	unsigned int need_copy = 0, need_hdr = 0, oc = 0, oh = 0;
 	uint64_t non_ip = 0, bad_ip = 0, other = 0, link_local = 0;
@@ -850,6 +918,8 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 	 * FP_REPL_BATCH, each packet allocates its own, as few as it needs,
 	 * so a short pool still forwards what it can.
 	 */
+	st.used = 0;
+	memset(st.n, 0, sizeof(st.n));
 	bulk = need_copy <= FP_REPL_BATCH && need_hdr <= FP_REPL_BATCH;
 	if (bulk && need_copy > 0 && unlikely(rte_pktmbuf_alloc_bulk(
 			w->replica_pool, copies, need_copy) != 0))
@@ -866,15 +936,17 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 
 		if (likely(bulk)) {
 			fan_send(w, data[k], lists[k], oifst[i], t,
-					&copies[oc], &hdrs[oh], &sum);
+					&copies[oc], &hdrs[oh], &sum, &st);
 			oc += fan_n_copies(t);
 			oh += t->n_chain;
 			fwd++;
 		} else if (fan_out_alloc(w, data[k], lists[k], oifst[i], t,
-				&sum) != 0) {
+				&sum, &st) != 0) {
 			fwd++;
 		}
 	}
+	if (n_fan != 0)
+		stage_send(w, &st);
 
 	if (sum.copied != 0)
 		FP_ADD(w->stats.replicas_copied, sum.copied);
