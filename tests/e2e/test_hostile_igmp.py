@@ -9,7 +9,8 @@ counters that must show it (/mcast/stats, /mcast/port, /mcast/igmp/...)
 and that a group joined by a real Linux receiver (the kernel's own IGMP)
 keeps being forwarded afterwards, every datagram counted on the wire.
 
-Topology: h0 on port 0 "up" (the sender), h1 on port 1 "lan1" (address
+Topology: one lcore (the rate limit test: a worker lcore too); h0 on
+port 0 "up" (the sender), h1 on port 1 "lan1" (address
 198.18.1.200/24, so that 198.18.1.5 is a lower address on its subnet), h2
 on port 2 "off" (igmp = off).  Static route * 239.5.5.5 up -> lan1,off.
 """
@@ -48,9 +49,10 @@ class Setup:
     """3 hosts, mcastfwd on their ports, a receiver on h1 and h2, h1
     joined to G_KEEP and receiving it."""
 
-    def __init__(self, ctx, extra=None):
+    def __init__(self, ctx, extra=None, lcores="0"):
         self.ctx = ctx
         self.extra = extra
+        self.lcores = lcores
         self.topo = netns.Topology(3)
 
     def __enter__(self):
@@ -61,6 +63,7 @@ class Setup:
                                ports=base_ports(self.extra),
                                routes=["* %s up lan1,off" % G_STATIC])
             self.m = self.ctx.attach(Mcastfwd(t.vdevs(), config=cfg,
+                                              lcores=self.lcores,
                                               workdir=self.ctx.workdir))
             self.m.start()
             self.rx1 = Receiver(self.h[1])
@@ -222,10 +225,13 @@ def test_report_flood_keeps_limits_memory_and_forwarding(ctx):
 
 
 def test_rate_limit_drops_counts_and_is_settable_at_run_time(ctx):
+    """With a worker lcore apart from the control lcore (one worker: the
+    bucket per (worker, port) is the port's whole budget)."""
     require_root()
     rate, burst = 50, 10
     with Setup(ctx, {1: {"igmp_rate_limit": rate,
-                         "igmp_rate_burst": burst}}) as s:
+                         "igmp_rate_burst": burst}}, lcores="0-1") as s:
+        assert s.q("/mcast/info")["n_workers"] == 1
         h1 = s.h[1]
         cfg = s.q("/mcast/igmp/config", "lan1")["config"]
         assert (cfg["igmp_rate_limit"], cfg["igmp_rate_burst"]) == \
