@@ -123,6 +123,22 @@ slab_alloc(struct mf_table *t, unsigned int c)
 	return l;
 }
 
+/*
+ * Key compare for the hash: rte_hash has inline compares for 16, 32, ...
+ * byte keys but calls memcmp() for our 8-byte key; one 64-bit compare does
+ * it. Returns 0 when equal, as memcmp.
+ */
+static int
+key_cmp_eq(const void *a, const void *b, size_t len)
+{
+	uint64_t x, y;
+
+	RTE_SET_USED(len);
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x != y;
+}
+
 struct mf_table *
 mf_table_create(const struct mf_table_params *p)
 {
@@ -182,6 +198,8 @@ mf_table_create(const struct mf_table_params *p)
 		rte_errno = err != 0 ? err : ENOMEM;
 		return NULL;
 	}
+	RTE_BUILD_BUG_ON(sizeof(struct mf_key) != sizeof(uint64_t));
+	rte_hash_set_cmp_func(t->h, key_cmp_eq);
 	/*
 	 * Estimate: buckets (8 entries of 4+4+8 bytes, 128 B per bucket,
 	 * entries rounded up to a power of two) + key store (key + data
