@@ -30,8 +30,10 @@ quarter.  Exit 0 pass, 1 fail, 77 not root.
 import argparse
 import os
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -309,13 +311,15 @@ def main():
     cleanup.install()
     mf.clean_stale_run_dirs()
     netns.clean_stale()
-    import tempfile
     workdir = tempfile.mkdtemp(prefix="mfe2e-soak-")
     try:
         rc = run(args.seconds, workdir)
     finally:
         cleanup.run_cleanups()
-    print("work directory: %s" % workdir)
+    if rc == 0:
+        shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        print("work directory kept: %s" % workdir)
     return rc
 
 
