@@ -558,6 +558,8 @@ stage_send(struct fp_worker *w, struct fp_stage *st)
 struct fan_tgt {
 	uint8_t n_copy;
 	uint8_t n_chain;
+	/** 1: an oif other than the incoming port was skipped (counted). */
+	uint8_t skipped;
 	uint8_t copy[MF_MAX_PORTS];
 	uint8_t chain[MF_MAX_PORTS];
 };
@@ -581,6 +583,7 @@ fan_select(struct fp_worker *w, uint16_t in_port, uint32_t len, uint8_t ttl,
 {
 	unsigned int n_copy = 0, n_chain = 0, i;
 
+	t->skipped = 0;
 	for (i = 0; i < l->n_oifs; i++) {
 		uint16_t p = l->oifs[i].port;
 
@@ -588,11 +591,13 @@ fan_select(struct fp_worker *w, uint16_t in_port, uint32_t len, uint8_t ttl,
 			continue;
 		if (unlikely((w->tx_ports & MF_PORTSET_BIT(p)) == 0)) {
 			FP_ADD(os0[i].discards, 1);
+			t->skipped = 1;
 			continue;
 		}
 		if (ttl <= l->oifs[i].ttl_threshold) {
 			FP_ADD(os0[i].ttl_too_low, 1);
 			FP_ADD(w->stats.ttl_threshold, 1);
+			t->skipped = 1;
 			continue;
 		}
 		if (len >= w->tx[p].chain_min)
@@ -620,7 +625,7 @@ fan_n_copies(const struct fan_tgt *t)
  * given: fan_n_copies(t) fresh mbufs in copies, t->n_chain in hdrs.
  * Consumes m and those mbufs; sends at least one replica.
  */
-static inline void
+static __rte_always_inline void
 fan_send(struct fp_worker *w, struct rte_mbuf *m,
 		const struct mf_repl_list *l, struct mf_oif_stats *os0,
 		const struct fan_tgt *t, struct rte_mbuf **copies,
@@ -757,11 +762,19 @@ lookup_burst(struct fp_worker *w, const struct mf_key *keys, unsigned int n,
 	}
 	if (n_u == n) {
 		mf_table_lookup_bulk(w->table, keys, n, lists);
-		return;
+	} else {
+		mf_table_lookup_bulk(w->table, ukeys, n_u, ul);
+		for (i = 0; i < n; i++)
+			lists[i] = ul[uidx[i]];
 	}
-	mf_table_lookup_bulk(w->table, ukeys, n_u, ul);
+	/*
+	 * The hash hands back list pointers without reading the lists:
+	 * with many routes each is a cache miss, started here for all of
+	 * the burst at once rather than one by one as the loop reaches it.
+	 */
 	for (i = 0; i < n; i++)
-		lists[i] = ul[uidx[i]];
+		if (lists[i] != NULL)
+			rte_prefetch0(lists[i]);
 }
 
 /* One RX burst from in_port. */
@@ -775,7 +788,14 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 	struct mf_key keys[FP_BURST];
 	const struct mf_repl_list *lists[FP_BURST];
 	struct fan_tgt tgt[FP_BURST];
+	const struct fan_tgt *fant[FP_BURST];
 	struct mf_oif_stats *oifst[FP_BURST];
+	const struct fan_tgt *t = NULL;
+	const struct mf_repl_list *prev_l = NULL;
+	struct mf_oif_stats *os0 = NULL;
+	uint32_t len, prev_len = 0;
+	uint8_t prev_ttl = 0;
+	unsigned int n_sel = 0;
 	uint8_t fan[FP_BURST];
 	struct rte_mbuf *copies[FP_REPL_BATCH];
 	struct rte_mbuf *hdrs[FP_REPL_BATCH];
@@ -897,18 +917,35 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 				FP_ADD(w->stats.new_source_suppressed, 1);
 			}
 		}
-		oifst[n_fan] = mf_repl_list_oif_stats(l, w->id, 0);
-		if (fan_select(w, in_port, rte_pktmbuf_pkt_len(data[i]),
-				ip->time_to_live, l, oifst[n_fan],
-				&tgt[n_fan]) == 0) {
+		/*
+		 * Same list, TTL and length as the packet before (one flow
+		 * in a row): same targets. Only when choosing them counted
+		 * nothing, so counters stay per packet.
+		 */
+		len = rte_pktmbuf_pkt_len(data[i]);
+		if (t == NULL || l != prev_l || ip->time_to_live != prev_ttl ||
+				len != prev_len || t->skipped) {
+			struct fan_tgt *nt = &tgt[n_sel++];
+
+			os0 = mf_repl_list_oif_stats(l, w->id, 0);
+			fan_select(w, in_port, len, ip->time_to_live, l, os0,
+					nt);
+			t = nt;
+			prev_l = l;
+			prev_ttl = ip->time_to_live;
+			prev_len = len;
+		}
+		if (t->n_copy + t->n_chain == 0) {
 			no_oif++;
 			drop[n_drop++] = data[i];
 			continue;
 		}
 		/* Once, before fan-out: nothing is shared yet. */
 		ttl_decrement(ip);
-		need_copy += fan_n_copies(&tgt[n_fan]);
-		need_hdr += tgt[n_fan].n_chain;
+		need_copy += fan_n_copies(t);
+		need_hdr += t->n_chain;
+		oifst[n_fan] = os0;
+		fant[n_fan] = t;
 		fan[n_fan++] = (uint8_t)i;
 	}
 
@@ -932,8 +969,8 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 	}
 	for (i = 0; i < n_fan; i++) {
 		unsigned int k = fan[i];
-		const struct fan_tgt *t = &tgt[i];
 
+		t = fant[i];
 		if (likely(bulk)) {
 			fan_send(w, data[k], lists[k], oifst[i], t,
 					&copies[oc], &hdrs[oh], &sum, &st);
