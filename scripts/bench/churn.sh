@@ -29,7 +29,7 @@ py=/usr/bin/python3
 build=
 secs=5
 runs=3
-period=600
+period=400
 records=16
 while [ $# -gt 0 ]; do
 	case $1 in

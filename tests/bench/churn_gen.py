@@ -73,7 +73,7 @@ def write_pcap(path, frames):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
-    ap.add_argument("--period", type=int, default=600)
+    ap.add_argument("--period", type=int, default=400)
     ap.add_argument("--records", type=int, default=16)
     ap.add_argument("--blocks", type=int, default=64)
     ap.add_argument("--size", type=int, default=64)
