@@ -75,8 +75,13 @@ int
 ch_eal_init(void)
 {
 	static const char *const extra[] = { "--log-level=control:warning" };
+	char prefix[64];
 
-	return shim_eal_init("mf_control_unit", extra, 1);
+	/* One EAL file prefix per program (test_control, test_control_churn,
+	 * control_rate), so that meson may run them in parallel. */
+	snprintf(prefix, sizeof(prefix), "mf_cu_%s",
+			program_invocation_short_name);
+	return shim_eal_init(prefix, extra, 1);
 }
 
 struct ch *
