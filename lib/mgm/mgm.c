@@ -94,6 +94,7 @@ struct mgm {
 	unsigned int n_keys;
 	unsigned int cap_keys;
 	unsigned int n_mfes;
+	unsigned int n_expiring;		/* MFEs with timeout_ms != 0 */
 
 	struct mgm_key_state **dirty;		/* FIFO of dirty keys */
 	unsigned int dirty_head;
@@ -877,6 +878,19 @@ strip_slot(struct mgm *m, int s, mf_portset_t mask)
 
 /* ---------------------------------------------------------------- MFEs */
 
+/*
+ * Set f's timeout, keeping count of the MFEs that can expire: mgm_tick()
+ * scans the keys only when there are any (a million static routes, whose
+ * MFEs never expire, made every tick a 30 ms walk of the key store).
+ */
+static void
+mfe_timeout_set(struct mgm *m, struct mgm_mfe *f, uint32_t timeout_ms)
+{
+	m->n_expiring -= f->timeout_ms != 0;
+	m->n_expiring += timeout_ms != 0;
+	f->timeout_ms = timeout_ms;
+}
+
 static void
 mfe_free(struct mgm *m, struct mgm_key_state *k)
 {
@@ -897,6 +911,7 @@ mfe_free(struct mgm *m, struct mgm_key_state *k)
 	rm = recv_mask(m, k);
 	if (k->src != 0 && rm != 0)
 		alerts(m, k, k->src, k->grp, rm, 0);
+	mfe_timeout_set(m, k->mfe, 0);
 	free(k->mfe);
 	k->mfe = NULL;
 	m->n_mfes--;
@@ -912,7 +927,7 @@ mfe_new(struct mgm *m, struct mgm_key_state *k, uint16_t iif,
 	if (f == NULL)
 		return NULL;
 	f->iif = iif;
-	f->timeout_ms = timeout_ms;
+	mfe_timeout_set(m, f, timeout_ms);
 	f->created_ms = now_ms;
 	f->last_active_ms = now_ms;
 	f->creator_slot = -1;
@@ -968,7 +983,7 @@ mgm_mfe_add(struct mgm *m, struct mgm_proto *h, uint32_t src, uint32_t grp,
 		f = k->mfe;
 		f->iif = iif;
 		f->negative = 0;
-		f->timeout_ms = timeout_ms;
+		mfe_timeout_set(m, f, timeout_ms);
 		f->last_active_ms = now_ms;
 		f->creator_slot = h->slot;
 		f->creator_id = h->proto_id;
@@ -1113,7 +1128,7 @@ mgm_mfe_set_timeout(struct mgm *m, uint32_t src, uint32_t grp,
 	k = key_find(m, src, grp);
 	if (k == NULL || k->mfe == NULL)
 		return -ENOENT;
-	k->mfe->timeout_ms = timeout_ms;
+	mfe_timeout_set(m, k->mfe, timeout_ms);
 	k->mfe->last_active_ms = now_ms;
 	return 0;
 }
@@ -1169,7 +1184,7 @@ mgm_tick(struct mgm *m, uint64_t now_ms)
 
 	if (m == NULL)
 		return 0;
-	for (i = 0; i < m->n_keys; i++) {
+	for (i = 0; m->n_expiring > 0 && i < m->n_keys; i++) {
 		struct mgm_key_state *k = m->keys[i];
 		struct mgm_mfe *f = k->mfe;
 
