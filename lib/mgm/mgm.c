@@ -83,6 +83,18 @@ struct mgm_event {
 	unsigned int flags;
 };
 
+/*
+ * The key store: one sorted sequence cut into blocks, so that an insert or
+ * a delete moves at most a block's pointers plus the block index (a plain
+ * sorted array moved half of a million pointers per insert: about 1 ms).
+ */
+#define KEY_BLOCK 256
+
+struct key_block {
+	unsigned int n;
+	struct mgm_key_state *k[KEY_BLOCK];
+};
+
 struct mgm {
 	struct mgm_config cfg;
 	struct mgm_proto protos[MGM_MAX_PROTOS];
@@ -90,9 +102,13 @@ struct mgm {
 	int8_t owner[MF_MAX_PORTS];		/* routing owner slot or -1 */
 	mf_portset_t igmp_ports;		/* ports IGMP runs on */
 
-	struct mgm_key_state **keys;		/* sorted by (grp, src) */
+	/* Keys sorted by (grp, src), in blocks of at most KEY_BLOCK (see
+	 * "keys" below); index i of the whole sequence is key_at(m, i). */
+	struct key_block **blocks;
+	unsigned int *block_start;		/* index of each block's first key */
+	unsigned int n_blocks;
+	unsigned int cap_blocks;
 	unsigned int n_keys;
-	unsigned int cap_keys;
 	unsigned int n_mfes;
 	unsigned int n_expiring;		/* MFEs with timeout_ms != 0 */
 
@@ -121,22 +137,181 @@ key_cmp(uint32_t grp_a, uint32_t src_a, uint32_t grp_b, uint32_t src_b)
 	return 0;
 }
 
-/* Index of the first key >= (grp, src). */
+/* The block holding index i (i < n_keys). O(log blocks). */
+static unsigned int
+key_block_of(const struct mgm *m, unsigned int i)
+{
+	unsigned int lo = 0, hi = m->n_blocks - 1;
+
+	/* last block whose start is <= i */
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo + 1) / 2;
+
+		if (m->block_start[mid] <= i)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/* Key at index i (i < n_keys) of the sorted sequence. O(log blocks). */
+static struct mgm_key_state *
+key_at(const struct mgm *m, unsigned int i)
+{
+	unsigned int b = key_block_of(m, i);
+
+	return m->blocks[b]->k[i - m->block_start[b]];
+}
+
+/* Add d to block_start[] of every block after b: one pass over a
+ * contiguous array (no block is touched). O(blocks). */
+static void
+key_shift_starts(struct mgm *m, unsigned int b, int d)
+{
+	unsigned int j;
+
+	for (j = b + 1; j < m->n_blocks; j++)
+		m->block_start[j] += (unsigned int)d;
+}
+
+/* Index of the first key >= (grp, src). O(log keys). */
 static unsigned int
 key_lower_bound(const struct mgm *m, uint32_t grp, uint32_t src)
 {
-	unsigned int lo = 0, hi = m->n_keys;
+	unsigned int lo = 0, hi = m->n_blocks, b;
+	const struct key_block *kb;
 
+	/* first block whose last key is >= (grp, src) */
 	while (lo < hi) {
 		unsigned int mid = lo + (hi - lo) / 2;
-		const struct mgm_key_state *k = m->keys[mid];
+		const struct mgm_key_state *k =
+			m->blocks[mid]->k[m->blocks[mid]->n - 1];
 
 		if (key_cmp(k->grp, k->src, grp, src) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo;
+	if (lo == m->n_blocks)
+		return m->n_keys;
+	b = lo;
+	kb = m->blocks[b];
+	lo = 0;
+	hi = kb->n;
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		const struct mgm_key_state *k = kb->k[mid];
+
+		if (key_cmp(k->grp, k->src, grp, src) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return m->block_start[b] + lo;
+}
+
+/* Room for one more block in the block index. */
+static int
+key_blocks_reserve(struct mgm *m)
+{
+	unsigned int cap;
+	struct key_block **nb;
+	unsigned int *ns;
+
+	if (m->n_blocks < m->cap_blocks)
+		return 0;
+	cap = m->cap_blocks ? m->cap_blocks * 2 : 16;
+	nb = realloc(m->blocks, cap * sizeof(*nb));
+	if (nb == NULL)
+		return -ENOMEM;
+	m->blocks = nb;
+	ns = realloc(m->block_start, cap * sizeof(*ns));
+	if (ns == NULL)
+		return -ENOMEM;
+	m->block_start = ns;
+	m->cap_blocks = cap;
+	return 0;
+}
+
+/* Insert k at index i (0 <= i <= n_keys). O(KEY_BLOCK + blocks). */
+static int
+key_insert_at(struct mgm *m, unsigned int i, struct mgm_key_state *k)
+{
+	struct key_block *kb;
+	unsigned int b, o;
+
+	if (key_blocks_reserve(m) < 0)
+		return -ENOMEM;
+	if (m->n_blocks == 0) {
+		kb = calloc(1, sizeof(*kb));
+		if (kb == NULL)
+			return -ENOMEM;
+		m->blocks[0] = kb;
+		m->block_start[0] = 0;
+		m->n_blocks = 1;
+	}
+	/* the block holding index i, or the last one when i == n_keys */
+	b = i < m->n_keys ? key_block_of(m, i) : m->n_blocks - 1;
+	kb = m->blocks[b];
+	o = i - m->block_start[b];
+	if (kb->n == KEY_BLOCK) {
+		/*
+		 * Split: the upper half goes to a new block after b; or, when
+		 * the key goes after the end of the last block (routes
+		 * installed in order), a new empty block, so that blocks
+		 * filled in order stay full.
+		 */
+		struct key_block *nb = calloc(1, sizeof(*nb));
+		unsigned int keep = o == KEY_BLOCK && b == m->n_blocks - 1 ?
+			KEY_BLOCK : KEY_BLOCK / 2;
+
+		if (nb == NULL)
+			return -ENOMEM;
+		nb->n = KEY_BLOCK - keep;
+		memcpy(nb->k, &kb->k[keep], nb->n * sizeof(kb->k[0]));
+		kb->n = keep;
+		memmove(&m->blocks[b + 2], &m->blocks[b + 1],
+				(m->n_blocks - b - 1) * sizeof(m->blocks[0]));
+		memmove(&m->block_start[b + 2], &m->block_start[b + 1],
+				(m->n_blocks - b - 1) * sizeof(m->block_start[0]));
+		m->blocks[b + 1] = nb;
+		m->block_start[b + 1] = m->block_start[b] + keep;
+		m->n_blocks++;
+		if (o >= keep && !(o == keep && keep < KEY_BLOCK)) {
+			b++;
+			o -= keep;
+			kb = nb;
+		}
+	}
+	memmove(&kb->k[o + 1], &kb->k[o], (kb->n - o) * sizeof(kb->k[0]));
+	kb->k[o] = k;
+	kb->n++;
+	m->n_keys++;
+	key_shift_starts(m, b, 1);
+	return 0;
+}
+
+/* Remove the key at index i (< n_keys). O(KEY_BLOCK + blocks). */
+static void
+key_remove_at(struct mgm *m, unsigned int i)
+{
+	unsigned int b = key_block_of(m, i);
+	struct key_block *kb = m->blocks[b];
+	unsigned int o = i - m->block_start[b];
+
+	memmove(&kb->k[o], &kb->k[o + 1], (kb->n - o - 1) * sizeof(kb->k[0]));
+	kb->n--;
+	m->n_keys--;
+	key_shift_starts(m, b, -1);
+	if (kb->n == 0) {
+		free(kb);
+		memmove(&m->blocks[b], &m->blocks[b + 1],
+				(m->n_blocks - b - 1) * sizeof(m->blocks[0]));
+		memmove(&m->block_start[b], &m->block_start[b + 1],
+				(m->n_blocks - b - 1) * sizeof(m->block_start[0]));
+		m->n_blocks--;
+	}
 }
 
 /* Index of the first key strictly after *after (0 when after is NULL). */
@@ -148,8 +323,8 @@ key_after(const struct mgm *m, const struct mf_key *after)
 	if (after == NULL)
 		return 0;
 	i = key_lower_bound(m, after->grp, after->src);
-	if (i < m->n_keys && m->keys[i]->grp == after->grp &&
-			m->keys[i]->src == after->src)
+	if (i < m->n_keys && key_at(m, i)->grp == after->grp &&
+			key_at(m, i)->src == after->src)
 		i++;
 	return i;
 }
@@ -159,8 +334,8 @@ key_find(const struct mgm *m, uint32_t src, uint32_t grp)
 {
 	unsigned int i = key_lower_bound(m, grp, src);
 
-	if (i < m->n_keys && m->keys[i]->grp == grp && m->keys[i]->src == src)
-		return m->keys[i];
+	if (i < m->n_keys && key_at(m, i)->grp == grp && key_at(m, i)->src == src)
+		return key_at(m, i);
 	return NULL;
 }
 
@@ -170,27 +345,17 @@ key_get(struct mgm *m, uint32_t src, uint32_t grp)
 	unsigned int i = key_lower_bound(m, grp, src);
 	struct mgm_key_state *k;
 
-	if (i < m->n_keys && m->keys[i]->grp == grp && m->keys[i]->src == src)
-		return m->keys[i];
-	if (m->n_keys == m->cap_keys) {
-		unsigned int cap = m->cap_keys ? m->cap_keys * 2 : 64;
-		struct mgm_key_state **nk;
-
-		nk = realloc(m->keys, cap * sizeof(*nk));
-		if (nk == NULL)
-			return NULL;
-		m->keys = nk;
-		m->cap_keys = cap;
-	}
+	if (i < m->n_keys && key_at(m, i)->grp == grp && key_at(m, i)->src == src)
+		return key_at(m, i);
 	k = calloc(1, sizeof(*k));
 	if (k == NULL)
 		return NULL;
 	k->grp = grp;
 	k->src = src;
-	memmove(&m->keys[i + 1], &m->keys[i],
-			(m->n_keys - i) * sizeof(m->keys[0]));
-	m->keys[i] = k;
-	m->n_keys++;
+	if (key_insert_at(m, i, k) < 0) {
+		free(k);
+		return NULL;
+	}
 	return k;
 }
 
@@ -220,11 +385,9 @@ key_maybe_free(struct mgm *m, struct mgm_key_state *k)
 	if (k == NULL || !key_empty(k) || k->dirty)
 		return;
 	i = key_lower_bound(m, k->grp, k->src);
-	if (i >= m->n_keys || m->keys[i] != k)
+	if (i >= m->n_keys || key_at(m, i) != k)
 		return;
-	memmove(&m->keys[i], &m->keys[i + 1],
-			(m->n_keys - i - 1) * sizeof(m->keys[0]));
-	m->n_keys--;
+	key_remove_at(m, i);
 	free(k);
 }
 
@@ -413,8 +576,8 @@ refresh_group(struct mgm *m, struct mgm_key_state *k)
 	if (k->src != 0)
 		return;
 	for (i = key_lower_bound(m, k->grp, 1);
-			i < m->n_keys && m->keys[i]->grp == k->grp; i++)
-		refresh(m, m->keys[i]);
+			i < m->n_keys && key_at(m, i)->grp == k->grp; i++)
+		refresh(m, key_at(m, i));
 }
 
 /* ---------------------------------------------------------- event queue */
@@ -691,10 +854,13 @@ mgm_destroy(struct mgm *m)
 	if (m == NULL)
 		return;
 	for (i = 0; i < m->n_keys; i++) {
-		free(m->keys[i]->mfe);
-		free(m->keys[i]);
+		free(key_at(m, i)->mfe);
+		free(key_at(m, i));
 	}
-	free(m->keys);
+	for (i = 0; i < m->n_blocks; i++)
+		free(m->blocks[i]);
+	free(m->blocks);
+	free(m->block_start);
 	free(m->dirty);
 	free(m->evq);
 	free(m);
@@ -857,7 +1023,7 @@ strip_slot(struct mgm *m, int s, mf_portset_t mask)
 
 	/* Walk backwards: key_maybe_free only removes at or after i. */
 	for (i = m->n_keys; i-- > 0;) {
-		struct mgm_key_state *k = m->keys[i];
+		struct mgm_key_state *k = key_at(m, i);
 		unsigned int f;
 
 		for (f = 0; f < 3; f++) {
@@ -871,7 +1037,7 @@ strip_slot(struct mgm *m, int s, mf_portset_t mask)
 					member_change(m, k, s, (uint16_t)p,
 						fls[f], 0);
 		}
-		if (i < m->n_keys && m->keys[i] == k)
+		if (i < m->n_keys && key_at(m, i) == k)
 			key_maybe_free(m, k);
 	}
 }
@@ -1064,8 +1230,8 @@ mgm_mfe_walk(const struct mgm *m, const struct mf_key *after,
 	if (m == NULL || out == NULL)
 		return 0;
 	for (i = key_after(m, after); i < m->n_keys && n < max; i++)
-		if (m->keys[i]->mfe != NULL)
-			mfe_fill(m->keys[i], &out[n++]);
+		if (key_at(m, i)->mfe != NULL)
+			mfe_fill(key_at(m, i), &out[n++]);
 	return n;
 }
 
@@ -1185,7 +1351,7 @@ mgm_tick(struct mgm *m, uint64_t now_ms)
 	if (m == NULL)
 		return 0;
 	for (i = 0; m->n_expiring > 0 && i < m->n_keys; i++) {
-		struct mgm_key_state *k = m->keys[i];
+		struct mgm_key_state *k = key_at(m, i);
 		struct mgm_mfe *f = k->mfe;
 
 		if (f == NULL || f->timeout_ms == 0)
@@ -1268,7 +1434,7 @@ mgm_release_interface(struct mgm *m, struct mgm_proto *h, uint16_t port)
 		return -ENOENT;
 	strip_slot(m, h->slot, MF_PORTSET_BIT(port));
 	for (i = m->n_keys; i-- > 0;) {
-		struct mgm_key_state *k = m->keys[i];
+		struct mgm_key_state *k = key_at(m, i);
 
 		/* MFEs another protocol made with a fixed iif stay theirs */
 		if (k->mfe != NULL && k->mfe->iif == port &&
@@ -1314,7 +1480,7 @@ mgm_deregister(struct mgm *m, struct mgm_proto *h)
 		return -EBUSY;
 	strip_slot(m, h->slot, ~(mf_portset_t)0);
 	for (i = m->n_keys; i-- > 0;) {
-		struct mgm_key_state *k = m->keys[i];
+		struct mgm_key_state *k = key_at(m, i);
 
 		if (k->mfe != NULL && k->mfe->creator_slot == h->slot) {
 			mfe_free(m, k);
@@ -1342,7 +1508,7 @@ mgm_membership_walk(const struct mgm *m, const struct mgm_proto *h,
 	if (m == NULL || out == NULL || (h != NULL && !handle_ok(m, h)))
 		return 0;
 	for (i = key_after(m, after); i < m->n_keys && n < max; i++) {
-		const struct mgm_key_state *k = m->keys[i];
+		const struct mgm_key_state *k = key_at(m, i);
 		struct mgm_membership_rec r;
 		int s;
 
@@ -1373,7 +1539,7 @@ mgm_group_enum(const struct mgm *m, const struct mgm_proto *h,
 	i = after_grp == UINT32_MAX ? m->n_keys :
 		key_lower_bound(m, after_grp + 1, 0);
 	for (; i < m->n_keys && n < max; i++) {
-		const struct mgm_key_state *k = m->keys[i];
+		const struct mgm_key_state *k = key_at(m, i);
 		int s, has = 0;
 
 		if (n > 0 && grps[n - 1] == k->grp)

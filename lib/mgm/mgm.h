@@ -17,10 +17,12 @@
  * Threading: an mgm instance belongs to one thread (the control lcore, or
  * a unit test). Every function here must be called from that thread only.
  *
- * Costs below count keys = (S,G) and (*,G) keys held. Keys live in an
- * array sorted by (grp, src): lookups are O(log keys); creating or freeing
- * a key moves pointers, O(keys) memmove (about 6 us per new source at 10k
- * MFEs on the development machine).
+ * Costs below count keys = (S,G) and (*,G) keys held. Keys live in one
+ * sequence sorted by (grp, src), cut into blocks of at most 256: lookups
+ * are O(log keys); creating or freeing a key moves at most a block's
+ * pointers and updates the block index, O(256 + keys / 256) (a new (*,G)
+ * among a million keys: 5 to 15 us, tests/bench/route_scale; the plain
+ * sorted array it replaced took 250 us there).
  *
  * Callbacks and re-entrancy
  * -------------------------
@@ -409,7 +411,8 @@ mgm_wrong_interface(struct mgm *m, uint32_t src, uint32_t grp,
  * not moved for timeout_ms, the MFE is deleted (deletion alerts, dirty).
  * Call about once a second.
  * @return number of MFEs expired.
- * Thread: mgm thread. Cost: O(MFEs) stats calls.
+ * Thread: mgm thread. Cost: O(keys) walk plus O(MFEs) stats calls, while
+ *   any MFE has a timeout; O(1) when none has (static routes only).
  */
 unsigned int
 mgm_tick(struct mgm *m, uint64_t now_ms);

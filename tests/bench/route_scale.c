@@ -13,8 +13,10 @@
  *     so mgm's sorted key array grows at its end), and the drain;
  *   - malloc bytes per route held by mgm + proto_static (mallinfo2);
  *   - one more route added and deleted at a random place (telemetry's
- *     /mcast/route/add at N routes: mgm and proto_static keep sorted arrays,
- *     an insert moves on average half of them);
+ *     /mcast/route/add at N routes: proto_static keeps a sorted array, an
+ *     insert moves half of it, and the first one reallocates it);
+ *   - 1000 (*,G) memberships on new keys scattered among the N (what an
+ *     IGMP join of a new group costs mgm at N keys), added then removed;
  *   - one mgm_tick() (the control lcore's once-a-second MFE expiry scan).
  * The DPDK heap side (table and replication lists) is measured by
  * scripts/bench/scale.sh from the running app's /eal/heap_info.
@@ -72,7 +74,7 @@ main(int argc, char **argv)
 	size_t h0, h1;
 	uint64_t drained = 0;
 	unsigned int k, got, changed = 0;
-	double t0, t_inst, t_drain, t_add, t_del, t_tick;
+	double t0, t_inst, t_drain, t_add, t_del, t_tick, t_madd, t_mdel;
 	char err[256] = "";
 	struct mgm *m;
 	uint32_t i;
@@ -141,6 +143,25 @@ main(int argc, char **argv)
 	while (mgm_fwd_drain_dirty(m, keys, 256) == 256)
 		;
 	t0 = now_s();
+	for (i = 0; i < 1000; i++)
+		if (mgm_add_membership(m, proto_static_handle(s), 2, 0,
+				(232u << 24) + (uint32_t)((uint64_t)i * n / 1000),
+				MGM_FORWARD) < 0) {
+			fprintf(stderr, "mgm_add_membership failed\n");
+			return 1;
+		}
+	t_madd = now_s() - t0;
+	while (mgm_fwd_drain_dirty(m, keys, 256) == 256)
+		;
+	t0 = now_s();
+	for (i = 0; i < 1000; i++)
+		mgm_del_membership(m, proto_static_handle(s), 2, 0,
+				(232u << 24) + (uint32_t)((uint64_t)i * n / 1000),
+				MGM_FORWARD);
+	t_mdel = now_s() - t0;
+	while (mgm_fwd_drain_dirty(m, keys, 256) == 256)
+		;
+	t0 = now_s();
 	mgm_tick(m, 1000);
 	t_tick = now_s() - t0;
 
@@ -153,6 +174,8 @@ main(int argc, char **argv)
 			(double)(h1 - h0) / 1e6, (double)(h1 - h0) / n);
 	printf("one more route at N (add/del):  %.1f us / %.1f us\n",
 			t_add * 1e6, t_del * 1e6);
+	printf("new (*,G) key in mgm at N:      %.1f us add, %.1f us remove (mean of 1000)\n",
+			t_madd * 1e3, t_mdel * 1e3);
 	printf("mgm_tick at N:                  %.2f ms\n", t_tick * 1e3);
 	proto_static_destroy(s);
 	mgm_destroy(m);

@@ -909,4 +909,71 @@ TEST_F(MgmTest, group_enumeration_and_membership_walk)
 	ASSERT_EQ(mgm_membership_walk(fx.m, a.h, nullptr, r, 8), 1u);
 }
 
+// The key store is cut into blocks of 256 (inserts and deletes move one
+// block, not the whole sorted array): thousands of keys inserted and
+// deleted in scattered order must still walk in (grp, src) order, (*,G)
+// first, with every key found and no deleted one left.
+TEST_F(MgmTest, key_store_keeps_order_through_scattered_inserts_and_deletes)
+{
+	const unsigned n = 6000;	// 1500 groups x 4 (src 0 = (*,G))
+	auto key = [](unsigned i) {
+		return std::make_pair(uint32_t(i % 4 == 0 ? 0 : 0xc6120000u + i % 4),
+			uint32_t(0xe8000000u + i / 4));
+	};
+	std::set<std::pair<uint32_t, uint32_t>> want;	// (grp, src)
+	for (unsigned j = 0; j < n; j++) {
+		unsigned i = unsigned((uint64_t(j) * 7919) % n);
+		auto k = key(i);
+		ASSERT_EQ(mgm_mfe_add(fx.m, a.h, k.first, k.second, 1, 0, 0), 0) << j;
+		want.insert({k.second, k.first});
+	}
+	auto check = [&]() {
+		std::vector<std::pair<uint32_t, uint32_t>> got;
+		mgm_mfe_info r[97];
+		mf_key after{};
+		unsigned got_n;
+		const mf_key *ap = nullptr;
+		do {
+			got_n = mgm_mfe_walk(fx.m, ap, r, 97);
+			for (unsigned x = 0; x < got_n; x++)
+				got.push_back({r[x].grp, r[x].src});
+			if (got_n > 0) {
+				after.src = r[got_n - 1].src;
+				after.grp = r[got_n - 1].grp;
+				ap = &after;
+			}
+		} while (got_n == 97);
+		ASSERT_EQ(got.size(), want.size());
+		EXPECT_TRUE(std::equal(got.begin(), got.end(), want.begin()))
+			<< "walk out of (grp, src) order or missing keys";
+		EXPECT_EQ(mgm_mfe_count(fx.m), want.size());
+	};
+	check();
+	drain();
+	for (unsigned j = 0; j < n; j += 3) {
+		unsigned i = unsigned((uint64_t(j) * 104729) % n);
+		auto k = key(i);
+		if (want.erase({k.second, k.first}) == 0)
+			continue;
+		ASSERT_EQ(mgm_mfe_delete(fx.m, k.first, k.second), 0) << j;
+	}
+	drain();	// frees the emptied keys
+	check();
+	for (unsigned i = 0; i < n; i++) {
+		auto k = key(i);
+		mgm_mfe_info info;
+		EXPECT_EQ(mgm_mfe_get(fx.m, k.first, k.second, &info),
+			want.count({k.second, k.first}) ? 0 : -ENOENT) << i;
+	}
+	// Deleting everything empties the store; it fills again.
+	for (auto &k : std::vector<std::pair<uint32_t, uint32_t>>(want.begin(), want.end()))
+		ASSERT_EQ(mgm_mfe_delete(fx.m, k.second, k.first), 0);
+	want.clear();
+	drain();
+	check();
+	ASSERT_EQ(mgm_mfe_add(fx.m, a.h, 0, 0xe9000001u, 1, 0, 0), 0);
+	want.insert({0xe9000001u, 0});
+	check();
+}
+
 } // namespace
