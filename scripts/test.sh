@@ -105,7 +105,10 @@ try:
             line = line.strip()
             if not line:
                 continue
-            r = json.loads(line).get("result", "")
+            try:
+                r = json.loads(line).get("result", "")
+            except ValueError:
+                r = "UNREADABLE"   # counts as a failure, never as nothing
             if r in ("OK", "EXPECTEDFAIL"):
                 p += 1
             elif r == "SKIP":
