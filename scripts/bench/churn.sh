@@ -20,7 +20,9 @@
 # part of this script (docs/scale.md).
 #
 # Usage: scripts/bench/churn.sh [--build DIR] [--seconds S] [--runs R]
-#          [--period P] [--records N]
+#          [--period P] [--records N] [--routes N]
+#   --routes N   also load N static (S,G) routes (scale_gen.py's routes.txt,
+#                routes_file) in both cases: churn against a big key store
 # Hugepages as scale.sh (512 x 2 MB are enough here). A benchmark, not a test.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +33,7 @@ secs=5
 runs=3
 period=400
 records=16
+routes=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift 2 ;;
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--runs) runs=$2; shift 2 ;;
 	--period) period=$2; shift 2 ;;
 	--records) records=$2; shift 2 ;;
+	--routes) routes=$2; shift 2 ;;
 	*) echo "usage: $0 [--build DIR] [--seconds S] [--runs R] [--period P] [--records N]" >&2
 		exit 2 ;;
 	esac
@@ -66,6 +70,18 @@ max_groups = 65536
 [routes]
 route = 198.18.0.1 239.1.1.1 0 1,2,3,4
 EOF
+if [ "$routes" -gt 0 ]; then
+	sdir=/tmp/mcastfwd-scale
+	mkdir -p "$sdir"
+	if [ "$(cat "$sdir/n" 2>/dev/null)" != "$routes" ]; then
+		"$py" "$root/tests/bench/scale_gen.py" "$sdir" "$routes" || exit 1
+		echo "$routes" > "$sdir/n"
+	fi
+	table=64
+	while [ $table -lt $((routes + 66000)) ]; do table=$((table * 2)); done
+	sed -i "s|^\[global\]|[global]\nmax_routes = $table\nroutes_file = $sdir/routes.txt|" \
+		"$work/churn.ini"
+fi
 mem=(--huge-unlink)
 free=$(awk '/^HugePages_Free/ {print $2}' /proc/meminfo)
 [ "$free" -ge 256 ] || mem=(--no-huge -m 1024)
@@ -96,7 +112,7 @@ run() { # run CASE RUN
 		--vdev net_null3,no-rx=1 --vdev net_null4,no-rx=1 \
 		-- --config "$work/churn.ini" > "$log" 2>&1 < /dev/null &
 	pid=$!
-	for _ in $(seq 1 300); do
+	for _ in $(seq 1 1500); do
 		info=$(tel "$prefix" /mcast/info 2>/dev/null) &&
 			[ "$info" != null ] && break
 		info=
@@ -120,7 +136,7 @@ $(echo "($c1 - $c0) / ($t1 - $t0)" | bc)" >> "$results"
 	wait $pid 2>/dev/null
 }
 
-echo "churn.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, report every $period frames x $records records, memory: ${mem[*]}" >&2
+echo "churn.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, report every $period frames x $records records, $routes extra static routes, memory: ${mem[*]}" >&2
 for r in $(seq 1 "$runs"); do
 	run quiet "$r"
 	run churn "$r"
