@@ -134,6 +134,7 @@ $(echo "($c1 - $c0) / ($t1 - $t0)" | bc)" >> "$results"
 		$(tail -1 "$results" | cut -d' ' -f1,2,3,4,5) >&2
 	kill -TERM $pid 2>/dev/null
 	wait $pid 2>/dev/null
+	rm -rf "/var/run/dpdk/$prefix"
 }
 
 echo "churn.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, report every $period frames x $records records, $routes extra static routes, memory: ${mem[*]}" >&2

@@ -145,6 +145,7 @@ $(echo "$rate" | field "['in_mpps']") $(echo "$rate" | field "['out_mpps']") $he
 		$(tail -1 "$results") >&2
 	kill -TERM $pid 2>/dev/null
 	wait $pid 2>/dev/null
+	rm -rf "/var/run/dpdk/$prefix"
 }
 
 echo "scale.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, memory: ${mem[*]}" >&2
