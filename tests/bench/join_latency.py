@@ -16,7 +16,8 @@ Also prints mcastfwd's own figure from /mcast/stats "join_latency" (report
 at a worker -> forwarding change published).
 
 A measurement, not a test: nothing here passes or fails on time.
-Usage: join_latency.py [--groups N] [--lcores 0,1]    (root; Debian python3)
+Usage: join_latency.py [--groups N] [--lcores 0,1] [--idle-us N]
+       (root; Debian python3)
 """
 import argparse
 import os
@@ -112,6 +113,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--groups", type=int, default=50)
     ap.add_argument("--lcores", default="0,1")
+    ap.add_argument("--idle-us", type=int, default=None,
+                    help="[global] control_idle_us (default: the config's)")
     a = ap.parse_args()
     if os.geteuid() != 0:
         print("join_latency: needs root")
@@ -123,7 +126,10 @@ def main():
         h0, h1 = t.hosts
         ports = {h.index: {"address": "%s/24" % h.router_addr}
                  for h in t.hosts}
-        cfg = write_config(os.path.join(wd, "j.ini"), ports=ports)
+        glob = None
+        if a.idle_us is not None:
+            glob = {"control_idle_us": a.idle_us}
+        cfg = write_config(os.path.join(wd, "j.ini"), ports=ports, glob=glob)
         m = Mcastfwd(t.vdevs(), config=cfg, workdir=wd, lcores=a.lcores,
                      name="joinlat")
         m.start()
@@ -151,8 +157,9 @@ def main():
                 sender.wait()
             st = m.telemetry("/mcast/stats")
             internal = st.get("/mcast/stats", st).get("join_latency", {})
-    print("join latency, %d groups, mcastfwd -l %s on net_af_packet (veth)"
-          % (a.groups, a.lcores))
+    print("join latency, %d groups, mcastfwd -l %s on net_af_packet (veth),"
+          " control_idle_us %s" % (a.groups, a.lcores,
+                                   "default" if a.idle_us is None else a.idle_us))
     if lat:
         print("  host report on the wire -> first datagram back on the wire:"
               " %d samples, p50 %.0f us, p90 %.0f us, p99 %.0f us, max %.0f us"
