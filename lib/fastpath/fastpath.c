@@ -88,38 +88,11 @@ tx_err_cb(struct rte_mbuf **unsent, uint16_t count, void *userdata)
 	FP_ADD(tp->w->stats.port_tx_drop[tp->port_id], count);
 }
 
-static void
-bucket_init(struct fp_bucket *b, uint32_t rate, uint32_t burst)
-{
-	uint64_t hz = rte_get_tsc_hz();
-
-	b->period = hz / (rate != 0 ? rate : 1);
-	if (b->period == 0)
-		b->period = 1;
-	b->burst = burst;
-	b->tokens = burst;
-	b->last = rte_rdtsc();
-}
-
-/* Take one token; refill from elapsed TSC only when empty. */
+/* One record of a rate-limited type may be posted now (fp_rate.h). */
 static inline int
-bucket_take(struct fp_bucket *b, uint64_t now)
+record_take(struct fp_worker *w, struct fp_record_limit *l)
 {
-	if (b->tokens == 0) {
-		uint64_t add = (now - b->last) / b->period;
-
-		if (add == 0)
-			return 0;
-		if (add >= b->burst) {
-			b->tokens = b->burst;
-			b->last = now;
-		} else {
-			b->tokens = (uint32_t)add;
-			b->last += add * b->period;
-		}
-	}
-	b->tokens--;
-	return 1;
+	return fp_rate_take(&l->bucket, l->rate, l->burst, w->now, w->tsc_hz);
 }
 
 int
@@ -157,16 +130,15 @@ fp_worker_init(struct fp_worker *w, const struct fp_worker_params *p)
 	w->tsc_hz = hz;
 	w->drain_tsc = hz * (p->drain_us != 0 ? p->drain_us :
 			FP_DRAIN_US_DEFAULT) / 1000000;
-	bucket_init(&w->new_source_tb,
-			p->new_source_rate != 0 ? p->new_source_rate :
-			FP_NEW_SOURCE_RATE_DEFAULT,
-			p->new_source_burst != 0 ? p->new_source_burst :
-			FP_NEW_SOURCE_BURST_DEFAULT);
-	bucket_init(&w->wrong_iif_tb,
-			p->wrong_iif_rate != 0 ? p->wrong_iif_rate :
-			FP_WRONG_IIF_RATE_DEFAULT,
-			p->wrong_iif_burst != 0 ? p->wrong_iif_burst :
-			FP_WRONG_IIF_BURST_DEFAULT);
+	/* Buckets start full at their first use (fp_rate_take()). */
+	w->new_source_tb.rate = p->new_source_rate != 0 ?
+		p->new_source_rate : FP_NEW_SOURCE_RATE_DEFAULT;
+	w->new_source_tb.burst = p->new_source_burst != 0 ?
+		p->new_source_burst : FP_NEW_SOURCE_BURST_DEFAULT;
+	w->wrong_iif_tb.rate = p->wrong_iif_rate != 0 ?
+		p->wrong_iif_rate : FP_WRONG_IIF_RATE_DEFAULT;
+	w->wrong_iif_tb.burst = p->wrong_iif_burst != 0 ?
+		p->wrong_iif_burst : FP_WRONG_IIF_BURST_DEFAULT;
 
 	for (port = 0; port < MF_MAX_PORTS; port++) {
 		struct fp_port *fpp = p->ports[port];
@@ -888,7 +860,7 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 		if (l->iif != MF_PORT_ANY && l->iif != in_port) {
 			FP_ADD(rs->wrong_iif, 1);
 			FP_ADD(w->stats.wrong_iif, 1);
-			if (bucket_take(&w->wrong_iif_tb, w->now)) {
+			if (record_take(w, &w->wrong_iif_tb)) {
 				if (post_event(w, FP_EV_WRONG_IIF, in_port,
 						keys[i].src, keys[i].grp,
 						NULL) == 0)
@@ -908,7 +880,7 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 			continue;
 		}
 		if (l->flags & MF_REPL_F_NOTIFY_NEW_SOURCE) {
-			if (bucket_take(&w->new_source_tb, w->now)) {
+			if (record_take(w, &w->new_source_tb)) {
 				if (post_event(w, FP_EV_NEW_SOURCE, in_port,
 						keys[i].src, keys[i].grp,
 						NULL) == 0)

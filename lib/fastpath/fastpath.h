@@ -240,11 +240,11 @@ struct fp_tx_port {
 	struct fp_worker *w;               /**< for the TX error callback */
 };
 
-/** Token bucket for rate-limited records (internal). */
-struct fp_bucket {
-	uint64_t last;       /**< TSC of the last refill */
-	uint64_t period;     /**< TSC cycles per token */
-	uint32_t tokens;
+/** Rate limit of one record type: a bucket, its rate and burst fixed at
+ *  init (internal). */
+struct fp_record_limit {
+	struct fp_rate bucket;
+	uint32_t rate;       /**< records per second */
 	uint32_t burst;
 };
 
@@ -270,9 +270,9 @@ struct fp_worker {
 	uint64_t drain_tsc;
 	uint64_t last_flush;
 	uint64_t now;                 /**< TSC at the start of this poll */
-	struct fp_bucket new_source_tb;
-	struct fp_bucket wrong_iif_tb;
-	uint64_t tsc_hz;              /**< rte_get_tsc_hz(), for igmp_tb */
+	struct fp_record_limit new_source_tb;
+	struct fp_record_limit wrong_iif_tb;
+	uint64_t tsc_hz;              /**< rte_get_tsc_hz(), for the buckets */
 	struct fp_rate igmp_tb[MF_MAX_PORTS]; /**< IGMP rate, per RX port */
 	mf_portset_t tx_ports;        /**< ports with a TX buffer */
 	/** Set by fp_worker_stop() (any thread), read by the worker loop. */
