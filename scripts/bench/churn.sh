@@ -46,11 +46,7 @@ while [ $# -gt 0 ]; do
 		exit 2 ;;
 	esac
 done
-if [ -z "$build" ]; then
-	for d in "$root/build-rel" /tmp/build-perf-scale-rel "$root/build"; do
-		[ -x "$d/app/mcastfwd" ] && build=$d && break
-	done
-fi
+build=${build:-$root/build}
 mcastfwd=$build/app/mcastfwd
 [ -x "$mcastfwd" ] || { echo "no mcastfwd in '$build'" >&2; exit 1; }
 
@@ -84,18 +80,13 @@ if [ "$routes" -gt 0 ]; then
 fi
 mem=(--huge-unlink)
 free=$(awk '/^HugePages_Free/ {print $2}' /proc/meminfo)
-[ "$free" -ge 256 ] || mem=(--no-huge -m 1024)
+# Hugepages need a hugetlbfs mount too (bench.sh removes the one it made).
+if [ "$free" -lt 256 ] || ! grep -q hugetlbfs /proc/mounts; then
+	mem=(--no-huge -m 1024)
+fi
 
-tel() { # tel PREFIX CMD: one telemetry reply (JSON)
-	"$py" - "$1" "$2" <<'EOF'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.settimeout(10)
-s.connect("/var/run/dpdk/%s/dpdk_telemetry.v2" % sys.argv[1])
-s.recv(16384)
-s.send(sys.argv[2].encode())
-print(json.dumps(json.loads(s.recv(65536).decode())[sys.argv[2].split(",")[0]]))
-EOF
+tel() { # tel PREFIX CMD: one telemetry reply (JSON), through mcastctl
+	"$py" "$root/scripts/mcastctl" -p "$1" --json --timeout 10 raw "$2"
 }
 changes() { tel "$1" /mcast/stats | "$py" -c \
 	"import json,sys; c=json.load(sys.stdin)['control']; print(c['publishes'] + c['removes'])"; }
@@ -116,10 +107,12 @@ run() { # run CASE RUN
 		info=$(tel "$prefix" /mcast/info 2>/dev/null) &&
 			[ "$info" != null ] && break
 		info=
+		kill -0 $pid 2>/dev/null || break
 		sleep 0.2
 	done
 	if [ -z "$info" ]; then
 		echo "$c run $r: mcastfwd did not come up (log $log)" >&2
+		tail -3 "$log" >&2
 		kill $pid 2>/dev/null; wait $pid 2>/dev/null
 		return
 	fi

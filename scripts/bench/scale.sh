@@ -16,8 +16,7 @@
 #
 # Usage: scripts/bench/scale.sh [--build DIR] [--routes N] [--seconds S]
 #          [--runs R] [--no-huge]
-#   --build DIR   meson build dir with app/mcastfwd (default: build-rel,
-#                 /tmp/build-perf-scale-rel, build)
+#   --build DIR   meson build dir with app/mcastfwd (default: build)
 #   --routes N    default 1000000
 #   --seconds S   measuring window per run (default 5, after 2 s warm-up)
 #   --runs R      runs per case, alternating; medians are printed (default 3)
@@ -45,11 +44,7 @@ while [ $# -gt 0 ]; do
 		exit 2 ;;
 	esac
 done
-if [ -z "$build" ]; then
-	for d in "$root/build-rel" /tmp/build-perf-scale-rel "$root/build"; do
-		[ -x "$d/app/mcastfwd" ] && build=$d && break
-	done
-fi
+build=${build:-$root/build}
 mcastfwd=$build/app/mcastfwd
 [ -x "$mcastfwd" ] || { echo "no mcastfwd in '$build'" >&2; exit 1; }
 
@@ -93,16 +88,8 @@ if [ "$huge" = 1 ]; then
 	mem=(--huge-unlink)
 fi
 
-tel() { # tel PREFIX CMD: one telemetry reply (JSON)
-	"$py" - "$1" "$2" <<'EOF'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.settimeout(10)
-s.connect("/var/run/dpdk/%s/dpdk_telemetry.v2" % sys.argv[1])
-s.recv(16384)
-s.send(sys.argv[2].encode())
-print(json.dumps(json.loads(s.recv(65536).decode())[sys.argv[2].split(",")[0]]))
-EOF
+tel() { # tel PREFIX CMD: one telemetry reply (JSON), through mcastctl
+	"$py" "$root/scripts/mcastctl" -p "$1" --json --timeout 10 raw "$2"
 }
 field() { "$py" -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
