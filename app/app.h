@@ -38,7 +38,11 @@ struct app_port {
 	uint16_t n_txq;
 	/** The control lcore's TX queue, or CTL_NO_TXQ (0xffff). */
 	uint16_t ctl_txq;
+	/** Replicas may be chained on this port: the driver advertises TX
+	 *  MULTI_SEGS, or the port's tx_multi_seg key says on (port_start()). */
 	bool tx_multi_seg;
+	/** The driver advertises RTE_ETH_TX_OFFLOAD_MULTI_SEGS. */
+	bool tx_multi_seg_capa;
 	char driver[32];
 };
 

@@ -68,8 +68,10 @@ app_plan_make(struct app_plan *plan)
 		plan->ports[pid].in_use = true;
 		snprintf(plan->ports[pid].driver, sizeof(plan->ports[pid].driver),
 			"%s", info.driver_name);
-		plan->ports[pid].tx_multi_seg = (info.tx_offload_capa &
+		plan->ports[pid].tx_multi_seg_capa = (info.tx_offload_capa &
 			RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
+		plan->ports[pid].tx_multi_seg =
+			plan->ports[pid].tx_multi_seg_capa;
 		min_tx = RTE_MIN(min_tx, info.max_tx_queues);
 	}
 	if (plan->n_ports == 0) {
@@ -230,9 +232,28 @@ port_start(uint16_t pid, struct app_port *ap, const struct mf_config *cfg,
 			conf.rx_adv_conf.rss_conf.rss_hf =
 				info.flow_type_rss_offloads;
 	}
-	/* Chaining replicas needs MULTI_SEGS; MBUF_FAST_FREE is never asked:
-	 * replicas come from several pools and share refcounted payloads. */
-	if (ap->tx_multi_seg)
+	/*
+	 * Chaining replicas needs MULTI_SEGS: asked for where the driver
+	 * offers it; tx_multi_seg = on chains without asking (the driver
+	 * would refuse a flag it does not offer), off never chains.
+	 * MBUF_FAST_FREE is never asked: replicas come from several pools
+	 * and share refcounted payloads.
+	 */
+	switch (cfg->ports[pid].tx_multi_seg) {
+	case MF_MSEG_ON:
+		ap->tx_multi_seg = true;
+		if (!ap->tx_multi_seg_capa)
+			APP_LOG(WARNING, "port %u (%s): tx_multi_seg = on although the driver does not advertise TX MULTI_SEGS: chained replicas rely on it sending chains",
+				pid, ap->driver);
+		break;
+	case MF_MSEG_OFF:
+		ap->tx_multi_seg = false;
+		break;
+	default:
+		ap->tx_multi_seg = ap->tx_multi_seg_capa;
+		break;
+	}
+	if (ap->tx_multi_seg && ap->tx_multi_seg_capa)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	rc = rte_eth_dev_configure(pid, ap->n_rxq, ap->n_txq, &conf);
 	if (rc != 0) {
@@ -285,7 +306,8 @@ port_start(uint16_t pid, struct app_port *ap, const struct mf_config *cfg,
 	APP_LOG(INFO, "port %u (%s%s%s): %u rx / %u tx queues, %u/%u descriptors, tx multi-seg %s, control tx queue %s",
 		pid, ap->driver, cfg->ports[pid].name[0] ? ", " : "",
 		cfg->ports[pid].name, ap->n_rxq, ap->n_txq, nb_rxd, nb_txd,
-		ap->tx_multi_seg ? "yes" : "no",
+		!ap->tx_multi_seg ? "no" :
+		ap->tx_multi_seg_capa ? "yes" : "yes (tx_multi_seg = on)",
 		ap->ctl_txq == CTL_NO_TXQ ? "none (worker 0 injects)" :
 		ap->ctl_txq == 0 && ap->n_txq == 1 ? "0 (shared, same thread)" :
 		"own");

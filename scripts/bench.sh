@@ -198,6 +198,19 @@ cat > "$mf_config" <<'EOF'
 [global]
 telemetry = on
 
+# net_null does not advertise TX MULTI_SEGS but frees any chain it is given,
+# and ipv4_multicast and the chain ceiling chain on it regardless: so that
+# mcastfwd is compared like for like, it may chain here too (from its
+# default chain_threshold of 1024 B on; 64 B frames are still copied).
+[port 1]
+tx_multi_seg = on
+[port 2]
+tx_multi_seg = on
+[port 3]
+tx_multi_seg = on
+[port 4]
+tx_multi_seg = on
+
 [routes]
 route = 198.18.0.1 239.1.1.1 0 1,2,3,4
 EOF

@@ -672,6 +672,14 @@ port_key(struct parse_state *st, uint16_t port, const char *section,
 			pc->chain_threshold = MF_CONFIG_CHAIN_NEVER;
 		else if (num_key(st, key, value, 64, 65535, &v) == 0)
 			pc->chain_threshold = v;
+	} else if (strcmp(key, "tx_multi_seg") == 0) {
+		if (strcmp(value, "auto") == 0)
+			pc->tx_multi_seg = MF_MSEG_AUTO;
+		else if (parse_bool(value, &on) < 0)
+			fail(st, "tx_multi_seg: '%s' is not auto, on or off",
+				value);
+		else
+			pc->tx_multi_seg = on ? MF_MSEG_ON : MF_MSEG_OFF;
 	} else if (strcmp(key, "igmp") == 0) {
 		if (parse_bool(value, &on) < 0)
 			fail(st, "igmp: '%s' is not on or off", value);

@@ -58,6 +58,18 @@ extern "C" {
 /** Chain threshold value meaning "never chain, always copy". */
 #define MF_CONFIG_CHAIN_NEVER UINT32_MAX
 
+/** Multi-segment TX (chained replicas) on a port: the port key tx_multi_seg. */
+enum mf_config_multi_seg {
+	/** As the driver advertises (RTE_ETH_TX_OFFLOAD_MULTI_SEGS). */
+	MF_MSEG_AUTO = 0,
+	/** Chain even where the driver does not advertise it: for drivers
+	 *  known to send (or free) chains without the flag, such as net_null
+	 *  and net_ring. The operator vouches for the driver. */
+	MF_MSEG_ON,
+	/** Never chain on this port (always copy). */
+	MF_MSEG_OFF,
+};
+
 /** Log levels, same numbers as RTE_LOG_EMERG..RTE_LOG_DEBUG. */
 enum mf_config_log_level {
 	MF_LOG_EMERG = 1,
@@ -89,6 +101,9 @@ struct mf_config_port {
 	 *  ports with multi-segment TX: MF_CONFIG_CHAIN_DEFAULT (0) = fast path
 	 *  default, MF_CONFIG_CHAIN_NEVER = always copy. */
 	uint32_t chain_threshold;
+	/** enum mf_config_multi_seg: may replicas be chained on this port.
+	 *  Default MF_MSEG_AUTO. */
+	uint8_t tx_multi_seg;
 	/** IGMP router settings for this port (enabled, version, timers...).
 	 *  igmp.address/prefix_len mirror addr/prefix_len. */
 	struct igmp_port_config igmp;

@@ -38,7 +38,7 @@ COMPARISONS = [
     (1500, "ipv4_multicast", 2.5, ">= 2.5x ipv4_multicast"),
     (64, "ceiling_copy", 0.8, ">= 0.8x ceiling"),
     (1500, "ceiling_chain", 0.8, ">= 0.8x ceiling"),
-    (1500, "ceiling_copy", None, "- (copy, what ports without MULTI_SEGS get)"),
+    (1500, "ceiling_copy", None, "- (copy ceiling, for reference)"),
     (64, "testpmd_io", None, "report the ratio"),
     (1500, "testpmd_io", None, "-"),
 ]

@@ -39,7 +39,7 @@ for r in $(seq 1 "$rounds"); do
 		prefix="fpab_$$_$r"
 		case $b in
 		*fanout_ceiling*) args=(-- copy 30) ;;
-		*) args=(-- --config "$work/mcastfwd-bench.ini") ;;
+		*) args=(-- --config "${FP_AB_CONFIG:-$work/mcastfwd-bench.ini}") ;;
 		esac
 		timeout -k 2 30 "$b" -l 1 "${mem[@]}" --no-pci \
 			--file-prefix "$prefix" \

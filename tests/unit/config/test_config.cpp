@@ -169,9 +169,13 @@ TEST(ConfigGood, GlobalKeysAndPortKeys)
 		"address = 192.0.2.1/28\n"
 		"ttl_threshold = 64\n"
 		"chain_threshold = never\n"
+		"tx_multi_seg = off\n"
 		"igmp = off\n"
 		"[port 4]\n"
-		"chain_threshold = 1024\n");
+		"chain_threshold = 1024\n"
+		"tx_multi_seg = on\n"
+		"[port 5]\n"
+		"tx_multi_seg = auto\n");
 
 	ASSERT_EQ(l.rc, 0) << l.err;
 	EXPECT_EQ(l.cfg->mfe_timeout_s, 1u);
@@ -189,8 +193,13 @@ TEST(ConfigGood, GlobalKeysAndPortKeys)
 	EXPECT_EQ(l.cfg->ports[3].ttl_threshold, 64);
 	EXPECT_EQ(l.cfg->ports[3].chain_threshold, MF_CONFIG_CHAIN_NEVER);
 	EXPECT_FALSE(l.cfg->ports[3].igmp.enabled);
+	EXPECT_EQ(l.cfg->ports[3].tx_multi_seg, MF_MSEG_OFF);
 	EXPECT_EQ(l.cfg->ports[4].chain_threshold, 1024u);
-	EXPECT_FALSE(l.cfg->ports[5].present);
+	EXPECT_EQ(l.cfg->ports[4].tx_multi_seg, MF_MSEG_ON);
+	EXPECT_TRUE(l.cfg->ports[5].present);
+	EXPECT_EQ(l.cfg->ports[5].tx_multi_seg, MF_MSEG_AUTO);
+	EXPECT_EQ(l.cfg->ports[6].tx_multi_seg, MF_MSEG_AUTO);
+	EXPECT_FALSE(l.cfg->ports[6].present);
 }
 
 TEST(ConfigGood, IgmpKeysAreDelegatedToTheIgmpModule)
@@ -371,6 +380,8 @@ const BadCase bad_cases[] = {
 	  "t.ini:2: ttl_threshold: '-1' is not a number" },
 	{ "[port 1]\nchain_threshold = 10\n",
 	  "t.ini:2: chain_threshold: 10 is out of range 64..65535" },
+	{ "[port 1]\ntx_multi_seg = force\n",
+	  "t.ini:2: tx_multi_seg: 'force' is not auto, on or off" },
 	{ "[global]\ncontrol_idle_us = 1001\n",
 	  "t.ini:2: control_idle_us: 1001 is out of range 0..1000" },
 	{ "[global]\nmfe_timeout_s = 86401\n",
