@@ -89,6 +89,31 @@ tx_err_cb(struct rte_mbuf **unsent, uint16_t count, void *userdata)
 }
 
 /* One record of a rate-limited type may be posted now (fp_rate.h). */
+/*
+ * Bytes 6..11 of a frame's first 16 (the source MAC) in the two 64-bit
+ * words a memcpy() load of them gives: FP_SMAC_KEEP clears them,
+ * smac_words() builds the words that set them to a MAC.
+ */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+static const uint64_t FP_SMAC_KEEP[2] = {
+	UINT64_C(0x0000ffffffffffff), UINT64_C(0xffffffff00000000)
+};
+#else
+static const uint64_t FP_SMAC_KEEP[2] = {
+	UINT64_C(0xffffffffffff0000), UINT64_C(0x00000000ffffffff)
+};
+#endif
+
+static void
+smac_words(const struct rte_ether_addr *mac, uint64_t or_words[2])
+{
+	uint8_t set[16];
+
+	memset(set, 0, sizeof(set));
+	memcpy(set + 6, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	memcpy(or_words, set, sizeof(set));
+}
+
 static inline int
 record_take(struct fp_worker *w, struct fp_record_limit *l)
 {
@@ -123,6 +148,8 @@ fp_worker_init(struct fp_worker *w, const struct fp_worker_params *p)
 	w->event_ring = p->event_ring;
 	w->inject_ring = p->inject_ring;
 	w->replica_pool = p->replica_pool;
+	w->replica_line_ok = rte_pktmbuf_data_room_size(p->replica_pool) >=
+		RTE_PKTMBUF_HEADROOM + RTE_CACHE_LINE_SIZE;
 	w->header_pool = p->header_pool;
 	w->igmp_msg_pool = p->igmp_msg_pool;
 	w->qsv = p->qsv;
@@ -165,6 +192,7 @@ fp_worker_init(struct fp_worker *w, const struct fp_worker_params *p)
 		tp->chain_min = fpp->tx_multi_seg ? fpp->chain_threshold :
 			FP_CHAIN_NEVER;
 		rte_ether_addr_copy(&fpp->mac, &tp->mac);
+		smac_words(&tp->mac, tp->smac_or);
 		ret = rte_eth_tx_buffer_set_err_callback(tp->buf, tx_err_cb,
 				tp);
 		if (ret != 0)
@@ -450,6 +478,51 @@ copy_frame(struct rte_mbuf *c, const struct rte_mbuf *m, uint32_t len)
 	return 0;
 }
 
+/*
+ * A frame of at most one cache line into a fresh replica: the line copied
+ * whole (both buffers have it; bytes past the frame are in neither), with
+ * the port's source MAC merged into the first 16 bytes in registers, so
+ * the replica's line is written once and never read back.
+ */
+static __rte_always_inline void
+copy_line_smac(uint8_t *dst, const uint8_t *src, const struct fp_tx_port *tp)
+{
+	uint64_t w0, w1;
+
+	memcpy(&w0, src, sizeof(w0));
+	memcpy(&w1, src + 8, sizeof(w1));
+	w0 = (w0 & FP_SMAC_KEEP[0]) | tp->smac_or[0];
+	w1 = (w1 & FP_SMAC_KEEP[1]) | tp->smac_or[1];
+	memcpy(dst, &w0, sizeof(w0));
+	memcpy(dst + 8, &w1, sizeof(w1));
+	rte_mov16(dst + 16, src + 16);
+	rte_mov32(dst + 32, src + 32);
+}
+
+/*
+ * n mbufs for copies or chain headers: rte_pktmbuf_alloc_bulk() without
+ * its full reset. An mbuf in a pool already has refcnt 1, one segment and
+ * no next (DPDK puts none back otherwise, see rte_mbuf_raw_alloc()); the
+ * caller sets the lengths (and next of a header); so only the headroom and
+ * the offload flags (what a TX driver reads) are set here, and the mbuf's
+ * second cache line (next, tx_offload) is not written for a copy.
+ */
+static inline int
+replica_alloc_bulk(struct rte_mempool *mp, struct rte_mbuf **c,
+		unsigned int n)
+{
+	unsigned int i;
+
+	if (unlikely(rte_mempool_get_bulk(mp, (void **)c, n) != 0))
+		return -ENOBUFS;
+	for (i = 0; i < n; i++) {
+		c[i]->data_off = (uint16_t)RTE_MIN((uint16_t)
+				RTE_PKTMBUF_HEADROOM, c[i]->buf_len);
+		c[i]->ol_flags = 0;
+	}
+	return 0;
+}
+
 static inline void
 tx_one(struct fp_worker *w, uint16_t port, struct rte_mbuf *r)
 {
@@ -605,9 +678,30 @@ fan_send(struct fp_worker *w, struct rte_mbuf *m,
 {
 	unsigned int n_alloc = fan_n_copies(t), n_chain = t->n_chain, i;
 	uint32_t len = rte_pktmbuf_pkt_len(m);
-	struct rte_ether_addr dmac;
+	uint64_t hw[2];
 
 	/* Copies first, while m still starts with its Ethernet header. */
+	if (likely(len <= RTE_CACHE_LINE_SIZE && m->nb_segs == 1 &&
+			w->replica_line_ok &&
+			(uint32_t)m->buf_len - m->data_off >=
+			RTE_CACHE_LINE_SIZE)) {
+		const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
+
+		for (i = 0; i < n_alloc; i++) {
+			unsigned int oi = t->copy[i];
+			uint16_t p = l->oifs[oi].port;
+			struct rte_mbuf *c = copies[i];
+
+			copy_line_smac(rte_pktmbuf_mtod(c, uint8_t *), src,
+					&w->tx[p]);
+			c->data_len = (uint16_t)len;
+			c->pkt_len = len;
+			FP_ADD(os0[oi].out_pkts, 1);
+			stage_add(w, st, p, c);
+		}
+		sum->copied += n_alloc;
+		n_alloc = 0;
+	}
 	for (i = 0; i < n_alloc; i++) {
 		unsigned int oi = t->copy[i];
 		uint16_t p = l->oifs[oi].port;
@@ -647,8 +741,9 @@ fan_send(struct fp_worker *w, struct rte_mbuf *m,
 	 * Ethernet header (metadata only) and give m one reference per
 	 * chain; ours becomes the first chain's.
 	 */
-	rte_ether_addr_copy(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr,
-			&dmac);
+	memcpy(hw, rte_pktmbuf_mtod(m, const void *), sizeof(hw));
+	hw[0] &= FP_SMAC_KEEP[0];
+	hw[1] &= FP_SMAC_KEEP[1];
 	rte_pktmbuf_adj(m, (uint16_t)ETH_LEN);
 	if (n_chain > 1)
 		rte_pktmbuf_refcnt_update(m, (int16_t)(n_chain - 1));
@@ -656,13 +751,14 @@ fan_send(struct fp_worker *w, struct rte_mbuf *m,
 		unsigned int oi = t->chain[i];
 		uint16_t p = l->oifs[oi].port;
 		struct rte_mbuf *h = hdrs[i];
-		struct rte_ether_hdr *eth;
+		uint64_t w2[2];
 
-		eth = (struct rte_ether_hdr *)rte_pktmbuf_append(h,
-				(uint16_t)ETH_LEN);
-		rte_ether_addr_copy(&dmac, &eth->dst_addr);
-		rte_ether_addr_copy(&w->tx[p].mac, &eth->src_addr);
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		/* m's Ethernet header with our source MAC, in two stores
+		 * (the 2 bytes past it are outside the header's data). */
+		w2[0] = hw[0] | w->tx[p].smac_or[0];
+		w2[1] = hw[1] | w->tx[p].smac_or[1];
+		memcpy(rte_pktmbuf_mtod(h, void *), w2, sizeof(w2));
+		h->data_len = (uint16_t)ETH_LEN;
 		h->next = m;
 		h->nb_segs = (uint16_t)(m->nb_segs + 1);
 		h->pkt_len = ETH_LEN + m->pkt_len;
@@ -687,10 +783,10 @@ fan_out_alloc(struct fp_worker *w, struct rte_mbuf *m,
 	struct rte_mbuf *hdrs[MF_MAX_PORTS];
 	unsigned int n_alloc = fan_n_copies(t), i;
 
-	if (unlikely(n_alloc > 0 && rte_pktmbuf_alloc_bulk(w->replica_pool,
+	if (unlikely(n_alloc > 0 && replica_alloc_bulk(w->replica_pool,
 			copies, n_alloc) != 0))
 		goto alloc_fail;
-	if (unlikely(t->n_chain > 0 && rte_pktmbuf_alloc_bulk(w->header_pool,
+	if (unlikely(t->n_chain > 0 && replica_alloc_bulk(w->header_pool,
 			hdrs, t->n_chain) != 0)) {
 		if (n_alloc > 0)
 			rte_pktmbuf_free_bulk(copies, n_alloc);
@@ -930,10 +1026,10 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 	st.used = 0;
 	memset(st.n, 0, sizeof(st.n));
 	bulk = need_copy <= FP_REPL_BATCH && need_hdr <= FP_REPL_BATCH;
-	if (bulk && need_copy > 0 && unlikely(rte_pktmbuf_alloc_bulk(
+	if (bulk && need_copy > 0 && unlikely(replica_alloc_bulk(
 			w->replica_pool, copies, need_copy) != 0))
 		bulk = 0;
-	if (bulk && need_hdr > 0 && unlikely(rte_pktmbuf_alloc_bulk(
+	if (bulk && need_hdr > 0 && unlikely(replica_alloc_bulk(
 			w->header_pool, hdrs, need_hdr) != 0)) {
 		if (need_copy > 0)
 			rte_pktmbuf_free_bulk(copies, need_copy);

@@ -238,6 +238,13 @@ struct fp_tx_port {
 	struct rte_ether_addr mac;
 	uint16_t pad;
 	struct fp_worker *w;               /**< for the TX error callback */
+	/**
+	 * The first 16 bytes of a frame (destination MAC, source MAC,
+	 * EtherType, 2 bytes of IP) with the source MAC set to mac is
+	 * (w & FP_SMAC_KEEP[k]) | smac_or[k] for its two 64-bit words k:
+	 * the MAC rewrite of a small copy made in registers.
+	 */
+	uint64_t smac_or[2];
 };
 
 /** Rate limit of one record type: a bucket, its rate and burst fixed at
@@ -265,6 +272,8 @@ struct fp_worker {
 	struct rte_ring *inject_ring;
 	struct rte_mempool *replica_pool;
 	struct rte_mempool *header_pool;
+	/** A replica has room for a whole cache line (fresh from the pool). */
+	uint32_t replica_line_ok;
 	struct rte_mempool *igmp_msg_pool;
 	struct rte_rcu_qsbr *qsv;
 	uint64_t drain_tsc;

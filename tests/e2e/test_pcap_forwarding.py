@@ -17,6 +17,13 @@ Every output packet must be an input packet with TTL - 1, a valid IP
 checksum, source MAC = the output port's MAC, everything else unchanged;
 exactly the expected packets on exactly the expected ports, in input order
 per input port; nothing back out the incoming port.  /mcast/stats must agree.
+
+test_pcap_forwarding copies every replica (net_pcap does not advertise TX
+MULTI_SEGS); test_pcap_forwarding_chained pads the data frames to 100 bytes
+or more and sets tx_multi_seg = on and chain_threshold = 64 on ports 1-3, so
+every replica to them is a header mbuf chained to the shared packet (net_pcap
+writes chains out whole) while port 0 still gets copies, and the same byte
+checks apply.
 """
 import os
 import sys
@@ -83,7 +90,7 @@ class Case:
                     if kind == "data" else set())
 
 
-def data(in_port, src, grp, ttl, size=0):
+def make_data(in_port, src, grp, ttl, size=0):
     c = Case(in_port, None, "data", src, grp, ttl)
     payload = b"mfe2e id=%05d " % c.id
     payload += b"x" * max(0, size - len(payload))
@@ -93,8 +100,13 @@ def data(in_port, src, grp, ttl, size=0):
     return c
 
 
-def build_cases():
+def build_cases(min_size=0):
+    """min_size: pad every data case's UDP payload to at least this."""
     cases = []
+
+    def data(in_port, src, grp, ttl, size=0):
+        return make_data(in_port, src, grp, ttl, max(size, min_size))
+
     # Several groups and sources, TTLs 64, 8, 6, 5, 2 and 1, small and large.
     for ttl in (64, 8, 6, 5, 2, 1):
         for src in (S_A, S_B):
@@ -159,11 +171,24 @@ def case_id(pkt):
     return int(raw[i + 9:i + 14]) if i >= 0 else None
 
 
+CHAINED_PORTS = (1, 2, 3)
+
+
 def test_pcap_forwarding(ctx):
+    run(ctx, chained=False)
+
+
+def test_pcap_forwarding_chained(ctx):
+    run(ctx, chained=True)
+
+
+def run(ctx, chained):
     require_root()
     wd = ctx.workdir
     Case.n = 0
-    cases = build_cases()
+    # Chained: frames of 100 bytes and more, so every replica to a chained
+    # port is chained (chain_threshold 64).
+    cases = build_cases(min_size=60 if chained else 0)
     by_id = {c.id: c for c in cases}
     vdevs = []
     for p in range(N_PORTS):
@@ -176,6 +201,9 @@ def test_pcap_forwarding(ctx):
         ports[p] = {"name": "p%d" % p, "address": "198.18.%d.1/24" % p}
         if p in TTL_THRESHOLD:
             ports[p]["ttl_threshold"] = TTL_THRESHOLD[p]
+        if chained and p in CHAINED_PORTS:
+            ports[p]["tx_multi_seg"] = "on"
+            ports[p]["chain_threshold"] = 64
     cfg = write_config(os.path.join(wd, "mcastfwd.ini"), ports=ports,
                        routes=ROUTES)
     n_in = len(cases)
@@ -273,10 +301,17 @@ def test_pcap_forwarding(ctx):
         if c.ttl > 1:
             below += len(expected_ports(c.in_port, c.src, c.grp, 255)
                          - c.out)
+    n_chained = sum(len(c.out & set(CHAINED_PORTS)) for c in data_cases
+                    if len(bytes(c.pkt)) >= 64) if chained else 0
+    if chained and n_chained < 40:
+        problems.append("only %d chained replicas expected: the test lost "
+                        "its point" % n_chained)
     want = {
         "rx": n_in,
         "forwarded": sum(1 for c in data_cases if c.out),
         "replicas": sum(len(c.out) for c in data_cases),
+        "replicas_chained": n_chained,
+        "replicas_copied": sum(len(c.out) for c in data_cases) - n_chained,
         "wrong_iif": 3,
         "ttl_drop": sum(1 for c in data_cases if c.ttl <= 1),
         "ttl_threshold": below,
