@@ -26,6 +26,7 @@
 #include <rte_ring_elem.h>
 
 #include "control.h"
+#include "fp_hist.h"
 #include "fastpath.h"
 #include "fastpath_event.h"
 #include "igmp_codec.h"
@@ -98,11 +99,19 @@ struct ctl {
 	uint64_t igmp_deadline_cache;
 
 	struct ctl_stats stats;		/* written by the control lcore only */
-	/* Join latency: rx TSCs (>> FP_EVENT_TSC_SHIFT) of this turn's
-	 * reports that changed forwarding, and the histogram. */
-	uint32_t lat_pending[CTL_LAT_PENDING];
+	/*
+	 * Join latency: this turn's reports that changed forwarding, each
+	 * with its rx TSC (>> FP_EVENT_TSC_SHIFT) and the keys it made dirty
+	 * (positions [dirty_from, dirty_to) of mgm's dirty queue, which
+	 * publishing drains in order); the histogram of report -> published.
+	 */
+	struct {
+		uint32_t rx_tsc;
+		uint32_t dirty_from;
+		uint32_t dirty_to;
+	} lat_pending[CTL_LAT_PENDING];
 	unsigned int n_lat_pending;
-	uint64_t lat_hist[CTL_LATENCY_BUCKETS];
+	struct fp_hist lat_hist;
 	struct mf_key dirty[CTL_DIRTY_BATCH];
 };
 
@@ -244,7 +253,7 @@ ctl_mfe_stats(void *ctx, uint32_t src, uint32_t grp, struct mgm_mfe_stats *out)
 /* ---- publishing the forwarding view ---- */
 
 static int
-ctl_publish_key(struct ctl *c, const struct mf_key *k)
+ctl_publish_key(struct ctl *c, const struct mf_key *k, uint32_t join_stamp)
 {
 	struct mgm_fwd_entry e;
 	struct mf_repl_list *l;
@@ -279,6 +288,7 @@ ctl_publish_key(struct ctl *c, const struct mf_key *k)
 		n++;
 	}
 	l->n_oifs = n;
+	l->join_stamp = n > 0 ? join_stamp : 0;
 	ret = mf_table_publish(c->p.table, k->src, k->grp, l);
 	if (ret < 0) {
 		mf_repl_list_free(c->p.table, l);
@@ -287,6 +297,8 @@ ctl_publish_key(struct ctl *c, const struct mf_key *k)
 	CTL_INC(c, publishes, 1);
 	return 0;
 }
+
+static uint32_t ctl_join_stamp(const struct ctl *c, uint32_t pos);
 
 /* Publish every dirty key; one reclaim (one RCU token) for the batch. */
 static unsigned int
@@ -297,7 +309,10 @@ ctl_publish_dirty(struct ctl *c)
 	do {
 		n = mgm_fwd_drain_dirty(c->mgm, c->dirty, CTL_DIRTY_BATCH);
 		for (i = 0; i < n; i++) {
-			if (ctl_publish_key(c, &c->dirty[i]) < 0) {
+			uint32_t stamp = c->n_lat_pending > 0 ?
+				ctl_join_stamp(c, total + i) : 0;
+
+			if (ctl_publish_key(c, &c->dirty[i], stamp) < 0) {
 				CTL_INC(c, publish_errors, 1);
 				CTL_LOG(WARNING, "cannot publish (%u.%u.%u.%u, %u.%u.%u.%u)",
 					c->dirty[i].src >> 24, (c->dirty[i].src >> 16) & 0xff,
@@ -330,16 +345,11 @@ ctl_record_latency(struct ctl *c)
 	unsigned int i;
 
 	for (i = 0; i < c->n_lat_pending; i++) {
-		uint64_t cycles = (uint64_t)(uint32_t)(now_k - c->lat_pending[i])
-			<< FP_EVENT_TSC_SHIFT;
+		uint64_t cycles = (uint64_t)(uint32_t)(now_k -
+				c->lat_pending[i].rx_tsc) << FP_EVENT_TSC_SHIFT;
 		uint64_t us = cycles * 1000000 / hz;
-		uint64_t b = us / CTL_LATENCY_BUCKET_US;
 
-		if (b >= CTL_LATENCY_BUCKETS)
-			b = CTL_LATENCY_BUCKETS - 1;
-		/* One writer; relaxed stores so readers see whole values. */
-		__atomic_store_n(&c->lat_hist[b], c->lat_hist[b] + 1,
-				__ATOMIC_RELAXED);
+		fp_hist_add(&c->lat_hist, us);
 		if (us > c->stats.join_latency_us_max)
 			__atomic_store_n(&c->stats.join_latency_us_max, us,
 					__ATOMIC_RELAXED);
@@ -347,45 +357,55 @@ ctl_record_latency(struct ctl *c)
 	c->n_lat_pending = 0;
 }
 
+/*
+ * Join stamp of the pos-th key drained this turn: the rx time of the
+ * report that made it dirty (never 0), or 0 when no report of this turn
+ * did.
+ */
+static uint32_t
+ctl_join_stamp(const struct ctl *c, uint32_t pos)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_lat_pending; i++)
+		if (pos >= c->lat_pending[i].dirty_from &&
+				pos < c->lat_pending[i].dirty_to)
+			return c->lat_pending[i].rx_tsc != 0 ?
+				c->lat_pending[i].rx_tsc : 1;
+	return 0;
+}
+
+static void
+ctl_pct(const struct fp_hist *const *h, unsigned int n,
+		struct ctl_latency *out)
+{
+	struct fp_hist_pct pct;
+
+	fp_hist_pct(h, n, &pct);
+	out->samples = pct.samples;
+	out->p50_us = pct.p50_us;
+	out->p90_us = pct.p90_us;
+	out->p99_us = pct.p99_us;
+	out->max_us = pct.max_us;
+}
+
 void
 ctl_join_latency(const struct ctl *c, struct ctl_latency *out)
 {
-	uint64_t total = 0, seen = 0, v;
-	uint64_t want50, want90, want99;
-	unsigned int b;
+	const struct fp_hist *h = &c->lat_hist;
 
-	memset(out, 0, sizeof(*out));
-	for (b = 0; b < CTL_LATENCY_BUCKETS; b++)
-		total += __atomic_load_n(&c->lat_hist[b], __ATOMIC_RELAXED);
-	out->samples = total;
-	out->max_us = (uint32_t)__atomic_load_n(&c->stats.join_latency_us_max,
-			__ATOMIC_RELAXED);
-	if (total == 0)
-		return;
-	/* Nearest-rank percentiles; a bucket reports its upper edge. */
-	want50 = (total * 50 + 99) / 100;
-	want90 = (total * 90 + 99) / 100;
-	want99 = (total * 99 + 99) / 100;
-	for (b = 0; b < CTL_LATENCY_BUCKETS; b++) {
-		v = __atomic_load_n(&c->lat_hist[b], __ATOMIC_RELAXED);
-		if (v == 0)
-			continue;
-		seen += v;
-		if (out->p50_us == 0 && seen >= want50)
-			out->p50_us = (b + 1) * CTL_LATENCY_BUCKET_US;
-		if (out->p90_us == 0 && seen >= want90)
-			out->p90_us = (b + 1) * CTL_LATENCY_BUCKET_US;
-		if (out->p99_us == 0 && seen >= want99) {
-			out->p99_us = (b + 1) * CTL_LATENCY_BUCKET_US;
-			break;
-		}
-	}
-	if (out->p99_us > out->max_us && out->max_us > 0) {
-		/* The last bucket's edge overstates: cap at the real max. */
-		out->p99_us = RTE_MIN(out->p99_us, out->max_us);
-		out->p90_us = RTE_MIN(out->p90_us, out->max_us);
-		out->p50_us = RTE_MIN(out->p50_us, out->max_us);
-	}
+	ctl_pct(&h, 1, out);
+}
+
+void
+ctl_first_replica_latency(const struct ctl *c, struct ctl_latency *out)
+{
+	const struct fp_hist *h[RTE_MAX_LCORE];
+	unsigned int i, n = RTE_MIN(c->p.n_workers, (unsigned int)RTE_MAX_LCORE);
+
+	for (i = 0; i < n; i++)
+		h[i] = fp_worker_join_hist(c->p.workers[i]);
+	ctl_pct(h, n, out);
 }
 
 /* ---- worker records ---- */
@@ -407,8 +427,14 @@ ctl_handle_event(struct ctl *c, const struct fp_event *ev, uint64_t now)
 			igmp_router_input(c->igmp, ev->port, msg, now);
 		/* A report that changed forwarding: time it to publication. */
 		if (mgm_fwd_dirty_count(c->mgm) != dirty &&
-				c->n_lat_pending < CTL_LAT_PENDING)
-			c->lat_pending[c->n_lat_pending++] = ev->rx_tsc;
+				c->n_lat_pending < CTL_LAT_PENDING) {
+			unsigned int k = c->n_lat_pending++;
+
+			c->lat_pending[k].rx_tsc = ev->rx_tsc;
+			c->lat_pending[k].dirty_from = dirty;
+			c->lat_pending[k].dirty_to =
+				mgm_fwd_dirty_count(c->mgm);
+		}
 		rte_mempool_put(c->p.igmp_msg_pool, msg);
 		CTL_INC(c, igmp_msgs, 1);
 		break;
@@ -925,6 +951,7 @@ ctl_stats_clear(struct ctl *c)
 
 	for (i = 0; i < sizeof(c->stats) / sizeof(uint64_t); i++)
 		__atomic_store_n(&dst[i], 0, __ATOMIC_RELAXED);
-	for (i = 0; i < CTL_LATENCY_BUCKETS; i++)
-		__atomic_store_n(&c->lat_hist[i], 0, __ATOMIC_RELAXED);
+	fp_hist_clear(&c->lat_hist);
+	for (i = 0; i < c->p.n_workers; i++)
+		fp_worker_join_hist_clear(c->p.workers[i]);
 }

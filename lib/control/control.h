@@ -188,11 +188,9 @@ struct ctl_stats {
 };
 
 /**
- * Time from an IGMP report's arrival at a worker (the poll that received
- * it) to the publication of the forwarding change it caused, over every
- * report that changed forwarding since the last clear. Percentiles come
- * from a histogram of CTL_LATENCY_BUCKET_US-wide buckets; times above its
- * range count in the last bucket (max stays exact).
+ * Join latency figures, from FP_HIST_BUCKET_US-wide histograms
+ * (lib/fastpath/fp_hist.h; times above their 4 ms range count in the last
+ * bucket, max stays exact), over every report since the last clear.
  */
 struct ctl_latency {
 	uint64_t samples;
@@ -202,13 +200,27 @@ struct ctl_latency {
 	uint32_t max_us;
 };
 
-#define CTL_LATENCY_BUCKET_US 2
-#define CTL_LATENCY_BUCKETS 2048	/**< 0 .. 4 ms */
-
-/** Join latency figures. Any thread (relaxed reads; approximate while
- *  the control lcore records). */
+/**
+ * Time from an IGMP report's arrival at a worker (the poll that received
+ * it) to the publication of the forwarding change it caused, for every
+ * report that changed forwarding. Any thread (relaxed reads; approximate
+ * while the control lcore records).
+ */
 void
 ctl_join_latency(const struct ctl *c, struct ctl_latency *out);
+
+/**
+ * Time from an IGMP report's arrival at a worker to the first replica
+ * sent with the forwarding entry it caused (the list the control lcore
+ * published carries the report's time; the first worker to replicate
+ * with it records the difference): what a joining host waits, the wait
+ * for the group's next packet included. One sample per list published for
+ * a report (a report that changes a (*,G) and its (S,G)s stamps each);
+ * a list first used more than a second after its report (no traffic was
+ * flowing) is not a sample. All workers' histograms merged. Any thread.
+ */
+void
+ctl_first_replica_latency(const struct ctl *c, struct ctl_latency *out);
 
 /** Copy the control counters. Any thread. */
 void

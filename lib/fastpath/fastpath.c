@@ -845,6 +845,31 @@ lookup_burst(struct fp_worker *w, const struct mf_key *keys, unsigned int n,
 			rte_prefetch0(lists[i]);
 }
 
+/*
+ * The first replica made with list l, published for an IGMP report that
+ * reached a worker at l->join_stamp: take the stamp (so no other packet or
+ * worker counts it again) and add report -> now to the join histogram.
+ * Once per join, so kept out of line.
+ */
+static __rte_noinline void
+join_first_replica(struct fp_worker *w, const struct mf_repl_list *l)
+{
+	uint32_t *stamp = (uint32_t *)(uintptr_t)&l->join_stamp;
+	uint32_t rx = __atomic_exchange_n(stamp, 0, __ATOMIC_RELAXED);
+	uint64_t cycles;
+
+	if (rx == 0)
+		return;		/* another worker was first */
+	cycles = (uint64_t)(uint32_t)((uint32_t)(rte_rdtsc() >>
+			FP_EVENT_TSC_SHIFT) - rx) << FP_EVENT_TSC_SHIFT;
+	/*
+	 * More than a second: the group had no traffic when the host joined
+	 * (the wait was for the sender, not for us). Not a sample.
+	 */
+	if (cycles < w->tsc_hz)
+		fp_hist_add(&w->join_hist, cycles * 1000000 / w->tsc_hz);
+}
+
 /* One RX burst from in_port. */
 static inline void
 process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
@@ -1008,6 +1033,8 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 			drop[n_drop++] = data[i];
 			continue;
 		}
+		if (unlikely(l->join_stamp != 0))
+			join_first_replica(w, l);
 		/* Once, before fan-out: nothing is shared yet. */
 		ttl_decrement(ip);
 		need_copy += fan_n_copies(t);

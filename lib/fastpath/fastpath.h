@@ -47,6 +47,7 @@
 
 #include "mgm_types.h"
 #include "fastpath_event.h"
+#include "fp_hist.h"
 #include "fp_rate.h"
 
 #ifdef __cplusplus
@@ -287,6 +288,9 @@ struct fp_worker {
 	/** Set by fp_worker_stop() (any thread), read by the worker loop. */
 	uint32_t stop __rte_cache_aligned;
 	struct fp_stats stats __rte_cache_aligned;
+	/** Report -> first replica times of the joins this worker served
+	 *  first (struct mf_repl_list join_stamp); written once per join. */
+	struct fp_hist join_hist __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /**
@@ -382,6 +386,26 @@ fp_worker_stats_read(const struct fp_worker *w, struct fp_stats *out);
  */
 void
 fp_worker_stats_clear(struct fp_worker *w);
+
+/**
+ * The worker's histogram of report -> first replica times (fp_hist.h):
+ * for each forwarding list published for an IGMP report, the time from
+ * the report's arrival at a worker to the first replica this worker made
+ * with the list, when it was the first to replicate with it. Read with
+ * fp_hist_pct() from any thread.
+ */
+static inline const struct fp_hist *
+fp_worker_join_hist(const struct fp_worker *w)
+{
+	return &w->join_hist;
+}
+
+/** Zero the join histogram. Any thread (a sample in flight may survive). */
+static inline void
+fp_worker_join_hist_clear(struct fp_worker *w)
+{
+	fp_hist_clear(&w->join_hist);
+}
 
 #ifdef __cplusplus
 }

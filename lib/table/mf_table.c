@@ -212,10 +212,31 @@ mf_table_create(const struct mf_table_params *p)
 	return t;
 }
 
+/* Bytes of a list of max_oifs oifs with n_workers counter blocks. */
+static size_t
+list_bytes(uint16_t max_oifs, uint16_t n_workers)
+{
+	size_t head, block;
+
+	head = RTE_ALIGN_CEIL(sizeof(struct mf_repl_list) +
+			max_oifs * sizeof(struct mf_repl_oif),
+			RTE_CACHE_LINE_SIZE);
+	block = RTE_ALIGN_CEIL(sizeof(struct mf_route_stats) +
+			max_oifs * sizeof(struct mf_oif_stats),
+			RTE_CACHE_LINE_SIZE);
+	return head + block * n_workers;
+}
+
+static size_t
+list_size(const struct mf_repl_list *l)
+{
+	return list_bytes(l->max_oifs, l->n_workers);
+}
+
 static void
 list_free(struct mf_table *t, struct mf_repl_list *l)
 {
-	unsigned int c = slab_class(l->alloc_size);
+	unsigned int c = slab_class(list_size(l));
 
 	/*
 	 * Poison before the free: a reader that still held this list (a
@@ -285,7 +306,7 @@ mf_repl_list_alloc(struct mf_table *t, uint16_t n_oifs)
 	block = RTE_ALIGN_CEIL(sizeof(struct mf_route_stats) +
 			n_oifs * sizeof(struct mf_oif_stats),
 			RTE_CACHE_LINE_SIZE);
-	size = head + block * t->n_workers;
+	size = list_bytes(n_oifs, t->n_workers);
 	if (slab_class(size) != 0)
 		l = slab_alloc(t, slab_class(size));
 	else
@@ -302,7 +323,6 @@ mf_repl_list_alloc(struct mf_table *t, uint16_t n_oifs)
 	l->n_workers = t->n_workers;
 	l->stats_stride = (uint16_t)block;
 	l->stats_off = (uint32_t)head;
-	l->alloc_size = (uint32_t)size;
 	return l;
 }
 
@@ -390,8 +410,8 @@ retire_list(struct mf_table *t, struct mf_repl_list *old)
 	t->pend_n_lists++;
 	t->n_lists--;
 	t->n_retired++;
-	t->lists_bytes -= old->alloc_size;
-	t->retired_bytes += old->alloc_size;
+	t->lists_bytes -= list_size(old);
+	t->retired_bytes += list_size(old);
 }
 
 int
@@ -422,7 +442,7 @@ mf_table_publish(struct mf_table *t, uint32_t src, uint32_t grp,
 	if (ret < 0)
 		return ret == -ENOSPC ? -ENOSPC : ret;
 	t->n_lists++;
-	t->lists_bytes += l->alloc_size;
+	t->lists_bytes += list_size(l);
 	if (old != NULL)
 		retire_list(t, old);
 	else
@@ -461,7 +481,7 @@ batch_free(struct mf_table *t, struct mf_repl_list *lists, uint32_t keys_end)
 	for (l = lists; l != NULL; l = next) {
 		next = l->next_retired;
 		t->n_retired--;
-		t->retired_bytes -= l->alloc_size;
+		t->retired_bytes -= list_size(l);
 		list_free(t, l);
 		n++;
 	}

@@ -97,8 +97,10 @@ struct mf_repl_oif {
 
 /**
  * An immutable replication list: what to do with a packet that matched a
- * key. Allocate with mf_repl_list_alloc(), fill iif, flags, n_oifs and
- * oifs[], then mf_table_publish(). Never modify a published list.
+ * key. Allocate with mf_repl_list_alloc(), fill iif, flags, n_oifs,
+ * oifs[] and join_stamp, then mf_table_publish(). Never modify a
+ * published list, except: workers add to its counter blocks, and the
+ * first worker to replicate with it swaps join_stamp to 0 (atomically).
  *
  * Fields after oifs[] (the per-worker counter blocks) are reached through
  * mf_repl_list_route_stats() / mf_repl_list_oif_stats().
@@ -112,7 +114,14 @@ struct mf_repl_list {
 	uint16_t n_workers;    /**< counter blocks (read-only) */
 	uint16_t stats_stride; /**< bytes between counter blocks (read-only) */
 	uint32_t stats_off;    /**< offset of block 0 from the list (read-only) */
-	uint32_t alloc_size;   /**< bytes allocated (read-only) */
+	/**
+	 * Join stamp: when the IGMP report that made the control lcore
+	 * publish this list reached a worker (rte_rdtsc() >>
+	 * FP_EVENT_TSC_SHIFT, never 0), or 0. The first worker to send a
+	 * replica with the list swaps it to 0 and counts the time from the
+	 * report to that replica (fp_stats join histogram).
+	 */
+	uint32_t join_stamp;
 	struct mf_key key;     /**< set by mf_table_publish() (read-only) */
 	mf_portset_t oif_mask; /**< set by mf_table_publish() from oifs[] */
 	struct mf_repl_list *next_retired; /**< table-internal */

@@ -238,6 +238,23 @@ add_dict(struct rte_tel_data *d, const char *k, struct rte_tel_data *x)
 		rte_tel_data_free(x);
 }
 
+/* A latency summary as a dict: samples and p50/p90/p99/max in us. */
+static void
+add_latency(struct rte_tel_data *d, const char *k,
+		const struct ctl_latency *lat)
+{
+	struct rte_tel_data *x = new_dict();
+
+	if (x == NULL)
+		return;
+	rte_tel_data_add_dict_u64(x, "samples", lat->samples);
+	rte_tel_data_add_dict_u64(x, "p50_us", lat->p50_us);
+	rte_tel_data_add_dict_u64(x, "p90_us", lat->p90_us);
+	rte_tel_data_add_dict_u64(x, "p99_us", lat->p99_us);
+	rte_tel_data_add_dict_u64(x, "max_us", lat->max_us);
+	add_dict(d, k, x);
+}
+
 static uint64_t
 uptime_ms(void)
 {
@@ -290,6 +307,7 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct fp_stats s, tot;
 	struct ctl_stats cs;
+	struct ctl_latency lat;
 	struct rte_tel_data *x, *workers, *ports, *bad;
 	uint64_t *t = (uint64_t *)&tot;
 	const uint64_t *v = (const uint64_t *)&s;
@@ -377,19 +395,12 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 #undef C
 		add_dict(d, "control", x);
 	}
-	x = new_dict();
-	if (x != NULL) {
-		struct ctl_latency lat;
-
-		/* IGMP report at a worker -> forwarding change published. */
-		ctl_join_latency(tm.ctl, &lat);
-		rte_tel_data_add_dict_u64(x, "samples", lat.samples);
-		rte_tel_data_add_dict_u64(x, "p50_us", lat.p50_us);
-		rte_tel_data_add_dict_u64(x, "p90_us", lat.p90_us);
-		rte_tel_data_add_dict_u64(x, "p99_us", lat.p99_us);
-		rte_tel_data_add_dict_u64(x, "max_us", lat.max_us);
-		add_dict(d, "join_latency", x);
-	}
+	/* IGMP report at a worker -> forwarding change published. */
+	ctl_join_latency(tm.ctl, &lat);
+	add_latency(d, "join_latency", &lat);
+	/* IGMP report at a worker -> first replica sent with the change. */
+	ctl_first_replica_latency(tm.ctl, &lat);
+	add_latency(d, "join_to_first_replica", &lat);
 	tm_leave();
 	return 0;
 }

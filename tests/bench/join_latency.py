@@ -12,8 +12,11 @@ report crossing the veth, mcastfwd's worker parsing it, the control lcore
 applying it and publishing the entry, and the next datagram being
 replicated (so up to one sending interval, ~150 us, of it is the sender's).
 
-Also prints mcastfwd's own figure from /mcast/stats "join_latency" (report
-at a worker -> forwarding change published).
+Also prints mcastfwd's own figures from /mcast/stats: "join_latency" (report
+at a worker -> forwarding change published) and "join_to_first_replica"
+(report at a worker -> first replica sent with that change: issue 8's "IGMP
+report received to first replica sent", which includes the wait for the
+sender's next datagram, up to one sending interval).
 
 A measurement, not a test: nothing here passes or fails on time.
 Usage: join_latency.py [--groups N] [--lcores 0,1] [--idle-us N]
@@ -156,7 +159,9 @@ def main():
                 sender.kill()
                 sender.wait()
             st = m.telemetry("/mcast/stats")
-            internal = st.get("/mcast/stats", st).get("join_latency", {})
+            st = st.get("/mcast/stats", st)
+            internal = st.get("join_latency", {})
+            first = st.get("join_to_first_replica", {})
     print("join latency, %d groups, mcastfwd -l %s on net_af_packet (veth),"
           " control_idle_us %s" % (a.groups, a.lcores,
                                    "default" if a.idle_us is None else a.idle_us))
@@ -168,6 +173,7 @@ def main():
     else:
         print("  no end-to-end samples")
     print("  mcastfwd (report at worker -> entry published): %s" % internal)
+    print("  mcastfwd (report at worker -> first replica sent): %s" % first)
     return 0 if lat else 1
 
 

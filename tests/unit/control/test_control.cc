@@ -11,6 +11,7 @@
 
 #include "control.h"
 #include "control_harness.h"
+#include "fp_hist.h"
 #include "igmp_codec.h"
 #include "mgm_types.h"
 
@@ -199,7 +200,7 @@ TEST_F(Control, a_join_that_changes_forwarding_is_one_latency_sample)
 	ctl_join_latency(ch_ctl(h), &lat);
 	EXPECT_EQ(lat.samples, 1u);
 	EXPECT_LE(lat.p50_us, lat.p99_us);
-	EXPECT_LE(lat.p99_us, lat.max_us + CTL_LATENCY_BUCKET_US);
+	EXPECT_LE(lat.p99_us, lat.max_us + FP_HIST_BUCKET_US);
 	// The same report again changes nothing: no new sample.
 	join(1, ip(198, 18, 1, 10), ip(239, 4, 4, 4));
 	ch_poll(h, 2);
@@ -214,6 +215,49 @@ TEST_F(Control, a_join_that_changes_forwarding_is_one_latency_sample)
 	ctl_join_latency(ch_ctl(h), &lat);
 	EXPECT_EQ(lat.samples, 0u);
 	EXPECT_EQ(lat.max_us, 0u);
+}
+
+TEST_F(Control, the_first_replica_after_a_join_is_one_sample)
+{
+	const uint32_t grp = ip(239, 5, 5, 5), src = ip(198, 18, 0, 10);
+	struct ctl_latency lat;
+	uint8_t frame[256];
+	uint32_t len = ch_udp_frame(frame, sizeof(frame), src, grp, 8, 32);
+
+	ch_poll(h, 2);
+	ch_drain_tx(h);
+	join(1, ip(198, 18, 1, 10), grp);
+	ch_poll(h, 2);
+	ctl_first_replica_latency(ch_ctl(h), &lat);
+	EXPECT_EQ(lat.samples, 0u) << "no replica yet";
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(ch_rx(h, 0, frame, len), 0);
+	poll_for(20);
+	EXPECT_EQ(count_udp_tx(1, grp, nullptr), 3u);
+	ctl_first_replica_latency(ch_ctl(h), &lat);
+	EXPECT_EQ(lat.samples, 1u) << "one join, one first replica";
+	EXPECT_LE(lat.p50_us, lat.p99_us);
+	EXPECT_LE(lat.p99_us, lat.max_us + FP_HIST_BUCKET_US);
+	EXPECT_LT(lat.max_us, 1000000u);
+	// More data, and the (S,G) entry the first packet created (no
+	// report behind it): no new sample.
+	ASSERT_EQ(ch_rx(h, 0, frame, len), 0);
+	poll_for(20);
+	EXPECT_EQ(count_udp_tx(1, grp, nullptr), 1u);
+	ctl_first_replica_latency(ch_ctl(h), &lat);
+	EXPECT_EQ(lat.samples, 1u);
+	// A second receiver port: the report republishes the (S,G) the
+	// data uses (and the (*,G)); its first replica is a second sample.
+	join(2, ip(198, 18, 2, 10), grp);
+	ch_poll(h, 2);
+	ASSERT_EQ(ch_rx(h, 0, frame, len), 0);
+	poll_for(20);
+	EXPECT_EQ(count_udp_tx(2, grp, nullptr), 1u);
+	ctl_first_replica_latency(ch_ctl(h), &lat);
+	EXPECT_EQ(lat.samples, 2u);
+	ctl_stats_clear(ch_ctl(h));
+	ctl_first_replica_latency(ch_ctl(h), &lat);
+	EXPECT_EQ(lat.samples, 0u);
 }
 
 TEST_F(Control, leave_removes_the_receiver_within_last_member_query_time)
