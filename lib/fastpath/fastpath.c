@@ -148,8 +148,10 @@ fp_worker_init(struct fp_worker *w, const struct fp_worker_params *p)
 	w->event_ring = p->event_ring;
 	w->inject_ring = p->inject_ring;
 	w->replica_pool = p->replica_pool;
-	w->replica_line_ok = rte_pktmbuf_data_room_size(p->replica_pool) >=
-		RTE_PKTMBUF_HEADROOM + RTE_CACHE_LINE_SIZE;
+	w->replica_room = rte_pktmbuf_data_room_size(p->replica_pool) >
+		RTE_PKTMBUF_HEADROOM ?
+		rte_pktmbuf_data_room_size(p->replica_pool) -
+		RTE_PKTMBUF_HEADROOM : 0;
 	w->header_pool = p->header_pool;
 	w->igmp_msg_pool = p->igmp_msg_pool;
 	w->qsv = p->qsv;
@@ -438,18 +440,17 @@ handle_igmp(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
 
 /*
  * Copy the whole frame of m (len bytes, all segments) into c, an mbuf
- * fresh from the pool (one empty segment), without rte_pktmbuf_append()'s
+ * fresh from the pool (one empty segment) with room for it (fan_select()
+ * keeps longer frames from needing a copy), without rte_pktmbuf_append()'s
  * walk to the last segment.
  */
-static inline int
+static inline void
 copy_frame(struct rte_mbuf *c, const struct rte_mbuf *m, uint32_t len)
 {
 	char *dst = rte_pktmbuf_mtod(c, char *);
 	uint32_t room = (uint32_t)c->buf_len - c->data_off;
 	const struct rte_mbuf *seg;
 
-	if (unlikely(len > room))
-		return -ENOSPC;
 	c->data_len = (uint16_t)len;
 	c->pkt_len = len;
 	if (likely(m->nb_segs == 1)) {
@@ -466,7 +467,7 @@ copy_frame(struct rte_mbuf *c, const struct rte_mbuf *m, uint32_t len)
 			rte_mov64((uint8_t *)dst, (const uint8_t *)src);
 		else
 			rte_memcpy(dst, src, len);
-		return 0;
+		return;
 	}
 	for (seg = m; seg != NULL && len > 0; seg = seg->next) {
 		uint32_t n = RTE_MIN((uint32_t)seg->data_len, len);
@@ -475,7 +476,6 @@ copy_frame(struct rte_mbuf *c, const struct rte_mbuf *m, uint32_t len)
 		dst += n;
 		len -= n;
 	}
-	return 0;
 }
 
 /*
@@ -599,8 +599,15 @@ stage_send(struct fp_worker *w, struct fp_stage *st)
 	}
 }
 
-/* Replication targets of one packet: oif indexes into its list. */
+/*
+ * Replication targets of one packet (or of several in a row with the same
+ * list, TTL and length): oif indexes into its list. uses counts the
+ * packets sent with it; each of its oifs' out_pkts grows by uses once per
+ * burst (fan_count()), not once per replica.
+ */
 struct fan_tgt {
+	struct mf_oif_stats *os0;	/* this worker's oif counters of the list */
+	uint32_t uses;
 	uint8_t n_copy;
 	uint8_t n_chain;
 	/** 1: an oif other than the incoming port was skipped (counted). */
@@ -628,6 +635,8 @@ fan_select(struct fp_worker *w, uint16_t in_port, uint32_t len, uint8_t ttl,
 {
 	unsigned int n_copy = 0, n_chain = 0, i;
 
+	t->os0 = os0;
+	t->uses = 0;
 	t->skipped = 0;
 	for (i = 0; i < l->n_oifs; i++) {
 		uint16_t p = l->oifs[i].port;
@@ -650,9 +659,44 @@ fan_select(struct fp_worker *w, uint16_t in_port, uint32_t len, uint8_t ttl,
 		else
 			t->copy[n_copy++] = (uint8_t)i;
 	}
+	/*
+	 * A frame longer than a replica's room (a jumbo frame on ports that
+	 * do not chain) cannot be copied: only the packet itself can go, to
+	 * one copy target and only when nothing is chained (fan_n_copies()).
+	 */
+	if (unlikely(len > w->replica_room && n_copy > 0)) {
+		unsigned int keep = n_chain == 0 ? 1 : 0;
+
+		for (i = 0; i < n_copy - keep; i++) {
+			FP_ADD(os0[t->copy[i]].discards, 1);
+			FP_ADD(w->stats.alloc_fail, 1);
+		}
+		if (keep)
+			t->copy[0] = t->copy[n_copy - 1];
+		n_copy = keep;
+		t->skipped = 1;
+	}
 	t->n_copy = (uint8_t)n_copy;
 	t->n_chain = (uint8_t)n_chain;
 	return n_copy + n_chain;
+}
+
+/* Add each target's uses to its oifs' out_pkts: once per burst. */
+static inline void
+fan_count(const struct fan_tgt *tgt, unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct fan_tgt *t = &tgt[i];
+
+		if (t->uses == 0)
+			continue;
+		for (j = 0; j < t->n_copy; j++)
+			FP_ADD(t->os0[t->copy[j]].out_pkts, t->uses);
+		for (j = 0; j < t->n_chain; j++)
+			FP_ADD(t->os0[t->chain[j]].out_pkts, t->uses);
+	}
 }
 
 /*
@@ -672,17 +716,19 @@ fan_n_copies(const struct fan_tgt *t)
  */
 static __rte_always_inline void
 fan_send(struct fp_worker *w, struct rte_mbuf *m,
-		const struct mf_repl_list *l, struct mf_oif_stats *os0,
-		const struct fan_tgt *t, struct rte_mbuf **copies,
-		struct rte_mbuf **hdrs, struct fan_sum *sum, struct fp_stage *st)
+		const struct mf_repl_list *l, struct fan_tgt *t,
+		struct rte_mbuf **copies, struct rte_mbuf **hdrs,
+		struct fan_sum *sum, struct fp_stage *st)
 {
 	unsigned int n_alloc = fan_n_copies(t), n_chain = t->n_chain, i;
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	uint64_t hw[2];
 
+	t->uses++;
+
 	/* Copies first, while m still starts with its Ethernet header. */
 	if (likely(len <= RTE_CACHE_LINE_SIZE && m->nb_segs == 1 &&
-			w->replica_line_ok &&
+			w->replica_room >= RTE_CACHE_LINE_SIZE &&
 			(uint32_t)m->buf_len - m->data_off >=
 			RTE_CACHE_LINE_SIZE)) {
 		const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -696,7 +742,6 @@ fan_send(struct fp_worker *w, struct rte_mbuf *m,
 					&w->tx[p]);
 			c->data_len = (uint16_t)len;
 			c->pkt_len = len;
-			FP_ADD(os0[oi].out_pkts, 1);
 			stage_add(w, st, p, c);
 		}
 		sum->copied += n_alloc;
@@ -707,17 +752,10 @@ fan_send(struct fp_worker *w, struct rte_mbuf *m,
 		uint16_t p = l->oifs[oi].port;
 		struct rte_mbuf *c = copies[i];
 
-		if (unlikely(copy_frame(c, m, len) != 0)) {
-			/* Replica pool data room too small for this frame. */
-			rte_pktmbuf_free(c);
-			FP_ADD(os0[oi].discards, 1);
-			FP_ADD(w->stats.alloc_fail, 1);
-			continue;
-		}
+		copy_frame(c, m, len);
 		rte_ether_addr_copy(&w->tx[p].mac,
 				&rte_pktmbuf_mtod(c,
 					struct rte_ether_hdr *)->src_addr);
-		FP_ADD(os0[oi].out_pkts, 1);
 		stage_add(w, st, p, c);
 		sum->copied++;
 	}
@@ -729,7 +767,6 @@ fan_send(struct fp_worker *w, struct rte_mbuf *m,
 		rte_ether_addr_copy(&w->tx[p].mac,
 				&rte_pktmbuf_mtod(m,
 					struct rte_ether_hdr *)->src_addr);
-		FP_ADD(os0[oi].out_pkts, 1);
 		stage_add(w, st, p, m);
 		sum->copied++;
 		return;
@@ -762,7 +799,6 @@ fan_send(struct fp_worker *w, struct rte_mbuf *m,
 		h->next = m;
 		h->nb_segs = (uint16_t)(m->nb_segs + 1);
 		h->pkt_len = ETH_LEN + m->pkt_len;
-		FP_ADD(os0[oi].out_pkts, 1);
 		stage_add(w, st, p, h);
 	}
 	sum->chained += n_chain;
@@ -776,9 +812,10 @@ fan_send(struct fp_worker *w, struct rte_mbuf *m,
  */
 static inline int
 fan_out_alloc(struct fp_worker *w, struct rte_mbuf *m,
-		const struct mf_repl_list *l, struct mf_oif_stats *os0,
-		const struct fan_tgt *t, struct fan_sum *sum, struct fp_stage *st)
+		const struct mf_repl_list *l, struct fan_tgt *t,
+		struct fan_sum *sum, struct fp_stage *st)
 {
+	struct mf_oif_stats *os0 = t->os0;
 	struct rte_mbuf *copies[MF_MAX_PORTS];
 	struct rte_mbuf *hdrs[MF_MAX_PORTS];
 	unsigned int n_alloc = fan_n_copies(t), i;
@@ -792,7 +829,7 @@ fan_out_alloc(struct fp_worker *w, struct rte_mbuf *m,
 			rte_pktmbuf_free_bulk(copies, n_alloc);
 		goto alloc_fail;
 	}
-	fan_send(w, m, l, os0, t, copies, hdrs, sum, st);
+	fan_send(w, m, l, t, copies, hdrs, sum, st);
 	return 1;
 
 alloc_fail:
@@ -881,11 +918,9 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 	struct mf_key keys[FP_BURST];
 	const struct mf_repl_list *lists[FP_BURST];
 	struct fan_tgt tgt[FP_BURST];
-	const struct fan_tgt *fant[FP_BURST];
-	struct mf_oif_stats *oifst[FP_BURST];
-	const struct fan_tgt *t = NULL;
+	struct fan_tgt *fant[FP_BURST];
+	struct fan_tgt *t = NULL;
 	const struct mf_repl_list *prev_l = NULL;
-	struct mf_oif_stats *os0 = NULL;
 	uint32_t len, prev_len = 0;
 	uint8_t prev_ttl = 0;
 	unsigned int n_sel = 0;
@@ -1020,8 +1055,8 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 				len != prev_len || t->skipped) {
 			struct fan_tgt *nt = &tgt[n_sel++];
 
-			os0 = mf_repl_list_oif_stats(l, w->id, 0);
-			fan_select(w, in_port, len, ip->time_to_live, l, os0,
+			fan_select(w, in_port, len, ip->time_to_live, l,
+					mf_repl_list_oif_stats(l, w->id, 0),
 					nt);
 			t = nt;
 			prev_l = l;
@@ -1039,7 +1074,6 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 		ttl_decrement(ip);
 		need_copy += fan_n_copies(t);
 		need_hdr += t->n_chain;
-		oifst[n_fan] = os0;
 		fant[n_fan] = t;
 		fan[n_fan++] = (uint8_t)i;
 	}
@@ -1067,18 +1101,20 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 
 		t = fant[i];
 		if (likely(bulk)) {
-			fan_send(w, data[k], lists[k], oifst[i], t,
+			fan_send(w, data[k], lists[k], t,
 					&copies[oc], &hdrs[oh], &sum, &st);
 			oc += fan_n_copies(t);
 			oh += t->n_chain;
 			fwd++;
-		} else if (fan_out_alloc(w, data[k], lists[k], oifst[i], t,
+		} else if (fan_out_alloc(w, data[k], lists[k], t,
 				&sum, &st) != 0) {
 			fwd++;
 		}
 	}
-	if (n_fan != 0)
+	if (n_fan != 0) {
 		stage_send(w, &st);
+		fan_count(tgt, n_sel);
+	}
 
 	if (sum.copied != 0)
 		FP_ADD(w->stats.replicas_copied, sum.copied);

@@ -273,8 +273,8 @@ struct fp_worker {
 	struct rte_ring *inject_ring;
 	struct rte_mempool *replica_pool;
 	struct rte_mempool *header_pool;
-	/** A replica has room for a whole cache line (fresh from the pool). */
-	uint32_t replica_line_ok;
+	/** Data room of a fresh replica mbuf: the longest frame a copy holds. */
+	uint32_t replica_room;
 	struct rte_mempool *igmp_msg_pool;
 	struct rte_rcu_qsbr *qsv;
 	uint64_t drain_tsc;

@@ -742,6 +742,78 @@ TEST_F(FpTest, replica_pool_exhaustion_is_counted_not_leaked)
 	shim_pool_free(tiny);
 }
 
+TEST_F(FpTest, a_frame_longer_than_a_replica_goes_out_as_itself_only)
+{
+	// Replicas hold 256 bytes; the 600-byte frame fits the RX pool only.
+	struct rte_mempool *small = shim_pktmbuf_pool("fp_small", 63,
+			256 + 128);
+	ASSERT_NE(small, nullptr);
+	cfg.replica_pool = small;
+	start();
+	route(0, G1, -1, { 1, 2, 3 });
+	auto b = frame(S1, G1, 64, 600);
+	send(0, b);
+	EXPECT_TRUE(collect(1).empty());
+	EXPECT_TRUE(collect(2).empty());
+	auto r3 = collect(3);
+	ASSERT_EQ(r3.size(), 1u) << "the packet itself, to the last oif";
+	EXPECT_EQ(r3[0].bytes.size(), 600u);
+	EXPECT_EQ(stat("alloc_fail"), 2u);
+	EXPECT_EQ(stat("forwarded"), 1u);
+	EXPECT_EQ(stat("replicas"), 1u);
+	struct mf_oif_stats os[MF_MAX_PORTS];
+	ASSERT_EQ(mf_table_route_stats(t, 0, G1, nullptr, os, nullptr), 0);
+	EXPECT_EQ(os[0].discards, 1u);
+	EXPECT_EQ(os[1].discards, 1u);
+	EXPECT_EQ(os[2].discards, 0u);
+	EXPECT_EQ(os[0].out_pkts, 0u);
+	EXPECT_EQ(os[1].out_pkts, 0u);
+	EXPECT_EQ(os[2].out_pkts, 1u);
+	// A short frame on the same route still goes everywhere.
+	send(0, frame(S1, G1, 64, 100));
+	for (unsigned int i = 1; i <= 3; i++)
+		EXPECT_EQ(collect(i).size(), 1u);
+	shim_fp_offline(f);
+	online = false;
+	shim_fp_free(f);
+	f = nullptr;
+	EXPECT_EQ(shim_pool_in_use(small), 0u);
+	shim_pool_free(small);
+}
+
+TEST_F(FpTest, oif_counters_add_up_over_a_burst_of_mixed_targets)
+{
+	start();
+	route(0, G1, -1, { 1, 2, 3 });
+	route(0, G2, -1, { 2 });
+	// One burst: runs of equal targets, another group in between, and
+	// a change of length (a new target for the same list).
+	std::vector<std::vector<uint8_t>> in = {
+		frame(S1, G1, 64, 100), frame(S1, G1, 64, 100),
+		frame(S1, G2, 64, 100), frame(S1, G1, 64, 100),
+		frame(S1, G1, 64, 200), frame(S1, G1, 64, 200),
+	};
+	for (auto &b : in) {
+		struct rte_mbuf *m = shim_mbuf_from(env->rx_pool, b.data(),
+				(uint32_t)b.size(), 0);
+		ASSERT_NE(m, nullptr);
+		ASSERT_EQ(shim_ring_port_rx_push(env->port[0], &m, 1), 1u);
+	}
+	shim_fp_poll(f);
+	shim_fp_flush(f);
+	EXPECT_EQ(collect(1).size(), 5u);
+	EXPECT_EQ(collect(2).size(), 6u);
+	EXPECT_EQ(collect(3).size(), 5u);
+	struct mf_oif_stats os[MF_MAX_PORTS];
+	ASSERT_EQ(mf_table_route_stats(t, 0, G1, nullptr, os, nullptr), 0);
+	EXPECT_EQ(os[0].out_pkts, 5u);
+	EXPECT_EQ(os[1].out_pkts, 5u);
+	EXPECT_EQ(os[2].out_pkts, 5u);
+	ASSERT_EQ(mf_table_route_stats(t, 0, G2, nullptr, os, nullptr), 0);
+	EXPECT_EQ(os[0].out_pkts, 1u);
+	EXPECT_EQ(stat("replicas"), 16u);
+}
+
 TEST_F(FpTest, each_worker_counts_in_its_own_block_of_the_list)
 {
 	start();
