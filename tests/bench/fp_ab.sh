@@ -16,7 +16,10 @@
 # compare on a shared machine). A script for development, not a test.
 #
 # Environment: HUGE_DIR, a hugetlbfs mount with free pages (default: use
-# --no-huge -m 1024, where every program is slower).
+# --no-huge -m 1024, where every program is slower); FP_AB_CONFIG, an
+# mcastfwd config to run with instead of the bench's (whose output ports
+# have tx_multi_seg = on, so 1500 B frames are chained: a config without it
+# compares copies).
 # Needs root and /usr/bin/python3.
 set -u
 if [ $# -lt 3 ]; then
