@@ -606,7 +606,7 @@ stage_send(struct fp_worker *w, struct fp_stage *st)
  * burst (fan_count()), not once per replica.
  */
 struct fan_tgt {
-	struct mf_oif_stats *os0;	/* this worker's oif counters of the list */
+	uint64_t *out;		/* this worker's out_pkts of the list */
 	uint32_t uses;
 	uint8_t n_copy;
 	uint8_t n_chain;
@@ -630,12 +630,11 @@ struct fan_sum {
  */
 static inline unsigned int
 fan_select(struct fp_worker *w, uint16_t in_port, uint32_t len, uint8_t ttl,
-		const struct mf_repl_list *l, struct mf_oif_stats *os0,
-		struct fan_tgt *t)
+		const struct mf_repl_list *l, struct fan_tgt *t)
 {
 	unsigned int n_copy = 0, n_chain = 0, i;
 
-	t->os0 = os0;
+	t->out = mf_repl_list_out_pkts(l, w->id);
 	t->uses = 0;
 	t->skipped = 0;
 	for (i = 0; i < l->n_oifs; i++) {
@@ -644,12 +643,12 @@ fan_select(struct fp_worker *w, uint16_t in_port, uint32_t len, uint8_t ttl,
 		if (p == in_port)
 			continue;
 		if (unlikely((w->tx_ports & MF_PORTSET_BIT(p)) == 0)) {
-			FP_ADD(os0[i].discards, 1);
+			FP_ADD(mf_repl_list_discards(l, w->id)[i], 1);
 			t->skipped = 1;
 			continue;
 		}
 		if (ttl <= l->oifs[i].ttl_threshold) {
-			FP_ADD(os0[i].ttl_too_low, 1);
+			FP_ADD(mf_repl_list_ttl_too_low(l, w->id)[i], 1);
 			FP_ADD(w->stats.ttl_threshold, 1);
 			t->skipped = 1;
 			continue;
@@ -668,7 +667,8 @@ fan_select(struct fp_worker *w, uint16_t in_port, uint32_t len, uint8_t ttl,
 		unsigned int keep = n_chain == 0 ? 1 : 0;
 
 		for (i = 0; i < n_copy - keep; i++) {
-			FP_ADD(os0[t->copy[i]].discards, 1);
+			FP_ADD(mf_repl_list_discards(l, w->id)[t->copy[i]],
+					1);
 			FP_ADD(w->stats.alloc_fail, 1);
 		}
 		if (keep)
@@ -693,9 +693,9 @@ fan_count(const struct fan_tgt *tgt, unsigned int n)
 		if (t->uses == 0)
 			continue;
 		for (j = 0; j < t->n_copy; j++)
-			FP_ADD(t->os0[t->copy[j]].out_pkts, t->uses);
+			FP_ADD(t->out[t->copy[j]], t->uses);
 		for (j = 0; j < t->n_chain; j++)
-			FP_ADD(t->os0[t->chain[j]].out_pkts, t->uses);
+			FP_ADD(t->out[t->chain[j]], t->uses);
 	}
 }
 
@@ -815,7 +815,7 @@ fan_out_alloc(struct fp_worker *w, struct rte_mbuf *m,
 		const struct mf_repl_list *l, struct fan_tgt *t,
 		struct fan_sum *sum, struct fp_stage *st)
 {
-	struct mf_oif_stats *os0 = t->os0;
+	uint64_t *disc = mf_repl_list_discards(l, w->id);
 	struct rte_mbuf *copies[MF_MAX_PORTS];
 	struct rte_mbuf *hdrs[MF_MAX_PORTS];
 	unsigned int n_alloc = fan_n_copies(t), i;
@@ -835,9 +835,9 @@ fan_out_alloc(struct fp_worker *w, struct rte_mbuf *m,
 alloc_fail:
 	FP_ADD(w->stats.alloc_fail, 1);
 	for (i = 0; i < t->n_copy; i++)
-		FP_ADD(os0[t->copy[i]].discards, 1);
+		FP_ADD(disc[t->copy[i]], 1);
 	for (i = 0; i < t->n_chain; i++)
-		FP_ADD(os0[t->chain[i]].discards, 1);
+		FP_ADD(disc[t->chain[i]], 1);
 	rte_pktmbuf_free(m);
 	return 0;
 }
@@ -1055,9 +1055,7 @@ process_burst(struct fp_worker *w, uint16_t in_port, struct rte_mbuf **pkts,
 				len != prev_len || t->skipped) {
 			struct fan_tgt *nt = &tgt[n_sel++];
 
-			fan_select(w, in_port, len, ip->time_to_live, l,
-					mf_repl_list_oif_stats(l, w->id, 0),
-					nt);
+			fan_select(w, in_port, len, ip->time_to_live, l, nt);
 			t = nt;
 			prev_l = l;
 			prev_ttl = ip->time_to_live;

@@ -381,21 +381,18 @@ carry_stats(struct mf_repl_list *l, const struct mf_repl_list *old)
 					MF_PORTSET_BIT(l->oifs[i].port)) == 0)
 				continue;
 			for (j = 0; j < old->n_oifs; j++) {
-				const struct mf_oif_stats *oo;
-				struct mf_oif_stats *no;
-
 				if (old->oifs[j].port != l->oifs[i].port)
 					continue;
-				oo = mf_repl_list_oif_stats(old, w, j);
-				no = mf_repl_list_oif_stats(l, w, i);
 				/* Relaxed: as above. */
-				no->out_pkts = __atomic_load_n(&oo->out_pkts,
-						__ATOMIC_RELAXED);
-				no->ttl_too_low = __atomic_load_n(
-						&oo->ttl_too_low,
-						__ATOMIC_RELAXED);
-				no->discards = __atomic_load_n(&oo->discards,
-						__ATOMIC_RELAXED);
+				mf_repl_list_out_pkts(l, w)[i] =
+					__atomic_load_n(&mf_repl_list_out_pkts(
+						old, w)[j], __ATOMIC_RELAXED);
+				mf_repl_list_ttl_too_low(l, w)[i] =
+					__atomic_load_n(&mf_repl_list_ttl_too_low(
+						old, w)[j], __ATOMIC_RELAXED);
+				mf_repl_list_discards(l, w)[i] =
+					__atomic_load_n(&mf_repl_list_discards(
+						old, w)[j], __ATOMIC_RELAXED);
 				break;
 			}
 		}
@@ -583,20 +580,21 @@ mf_table_reclaim_sync(struct mf_table *t)
  * the burst, so that the misses of a burst's lists overlap instead of
  * coming one after the other as the worker reaches each packet (at a
  * million routes the lists are not in cache). The header line always; with
- * one worker also the lines of its counter block (block 0 starts on the
- * second line for up to 4 oifs, and the route counters plus 4 oif counters
- * end on the third). With more workers the block's place depends on the
- * worker id, which the lookup does not know, and a line another worker
- * writes is better left alone.
+ * one worker also the line after it: for up to 4 oifs that is the start of
+ * the worker's counter block, route counters and out_pkts, the only
+ * counters a forwarded packet writes (for more oifs it holds the rest of
+ * the oifs, and the counters are missed later). Not the cold counters
+ * after them: another line per packet in flight slows a burst down more
+ * than it saves (scripts/bench/scale.sh). With more workers the block's
+ * place depends on the worker id, which the lookup does not know, and a
+ * line another worker writes is better left alone.
  */
 static inline void
 list_prefetch(const struct mf_table *t, const void *l)
 {
 	rte_prefetch0(l);
-	if (t->n_workers == 1) {
+	if (t->n_workers == 1)
 		rte_prefetch0((const char *)l + RTE_CACHE_LINE_SIZE);
-		rte_prefetch0((const char *)l + 2 * RTE_CACHE_LINE_SIZE);
-	}
 }
 
 unsigned int
@@ -743,15 +741,15 @@ mf_repl_list_stats_sum(const struct mf_repl_list *l,
 		if (oifs == NULL)
 			continue;
 		for (i = 0; i < l->n_oifs; i++) {
-			const struct mf_oif_stats *os =
-				mf_repl_list_oif_stats(l, w, i);
-
-			oifs[i].out_pkts += __atomic_load_n(&os->out_pkts,
-					__ATOMIC_RELAXED);
+			oifs[i].out_pkts += __atomic_load_n(
+				&mf_repl_list_out_pkts(l, w)[i],
+				__ATOMIC_RELAXED);
 			oifs[i].ttl_too_low += __atomic_load_n(
-					&os->ttl_too_low, __ATOMIC_RELAXED);
-			oifs[i].discards += __atomic_load_n(&os->discards,
-					__ATOMIC_RELAXED);
+				&mf_repl_list_ttl_too_low(l, w)[i],
+				__ATOMIC_RELAXED);
+			oifs[i].discards += __atomic_load_n(
+				&mf_repl_list_discards(l, w)[i],
+				__ATOMIC_RELAXED);
 		}
 	}
 }

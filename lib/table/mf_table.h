@@ -76,7 +76,8 @@ struct mf_route_stats {
 	uint64_t ttl_drop;  /**< packets dropped with TTL <= 1 */
 };
 
-/** Per-outgoing-interface counters (one per oif per worker; or a sum). */
+/** Per-outgoing-interface counters, summed over workers (in a list they
+ *  are kept as arrays: mf_repl_list_out_pkts() and the two after it). */
 struct mf_oif_stats {
 	uint64_t out_pkts;    /**< replicas handed to the port's TX buffer */
 	uint64_t ttl_too_low; /**< TTL not above the oif's threshold */
@@ -103,7 +104,7 @@ struct mf_repl_oif {
  * first worker to replicate with it swaps join_stamp to 0 (atomically).
  *
  * Fields after oifs[] (the per-worker counter blocks) are reached through
- * mf_repl_list_route_stats() / mf_repl_list_oif_stats().
+ * mf_repl_list_route_stats() / mf_repl_list_out_pkts() and its siblings.
  */
 struct mf_repl_list {
 	uint32_t magic;        /**< MF_REPL_LIST_MAGIC; POISON once freed */
@@ -140,15 +141,35 @@ mf_repl_list_route_stats(const struct mf_repl_list *l, unsigned int w)
 		l->stats_off + (size_t)w * l->stats_stride);
 }
 
-/**
- * Worker w's counters of oif index i (0 <= i < max_oifs) of list l.
- * Cost: one add. Any thread.
+/*
+ * Worker w's oif counters of list l follow its route counters as three
+ * arrays of max_oifs entries: out_pkts, ttl_too_low, discards. out_pkts
+ * comes first so that the route counters and the out_pkts of up to four
+ * oifs share one cache line, the only counter line a forwarded packet
+ * writes; the other two are written only when a replica is not made.
+ * Each entry has one writer (worker w: plain load, relaxed store); anyone
+ * reads with relaxed loads. Any thread.
  */
-static inline struct mf_oif_stats *
-mf_repl_list_oif_stats(const struct mf_repl_list *l, unsigned int w,
-		unsigned int i)
+
+/** Worker w's out_pkts of list l, indexed by oif index (< max_oifs). */
+static inline uint64_t *
+mf_repl_list_out_pkts(const struct mf_repl_list *l, unsigned int w)
 {
-	return (struct mf_oif_stats *)(mf_repl_list_route_stats(l, w) + 1) + i;
+	return (uint64_t *)(mf_repl_list_route_stats(l, w) + 1);
+}
+
+/** Worker w's ttl_too_low of list l, indexed by oif index. */
+static inline uint64_t *
+mf_repl_list_ttl_too_low(const struct mf_repl_list *l, unsigned int w)
+{
+	return mf_repl_list_out_pkts(l, w) + l->max_oifs;
+}
+
+/** Worker w's discards of list l, indexed by oif index. */
+static inline uint64_t *
+mf_repl_list_discards(const struct mf_repl_list *l, unsigned int w)
+{
+	return mf_repl_list_out_pkts(l, w) + 2 * (size_t)l->max_oifs;
 }
 
 /** Parameters of mf_table_create(). */

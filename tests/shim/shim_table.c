@@ -114,12 +114,11 @@ shim_list_count(const struct mf_repl_list *l, unsigned int w,
 		unsigned int oif, uint64_t pkts, uint64_t bytes)
 {
 	struct mf_route_stats *rs = mf_repl_list_route_stats(l, w);
-	struct mf_oif_stats *os = mf_repl_list_oif_stats(l, w, oif);
+	uint64_t *out = &mf_repl_list_out_pkts(l, w)[oif];
 
 	/* Relaxed: single writer, as in the fast path. */
 	__atomic_store_n(&rs->in_pkts, rs->in_pkts + pkts, __ATOMIC_RELAXED);
 	__atomic_store_n(&rs->in_bytes, rs->in_bytes + bytes,
 			__ATOMIC_RELAXED);
-	__atomic_store_n(&os->out_pkts, os->out_pkts + pkts,
-			__ATOMIC_RELAXED);
+	__atomic_store_n(out, *out + pkts, __ATOMIC_RELAXED);
 }

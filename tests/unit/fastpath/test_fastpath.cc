@@ -846,7 +846,7 @@ TEST_F(FpTest, each_worker_counts_in_its_own_block_of_the_list)
 	ASSERT_NE(l, nullptr);
 	EXPECT_EQ(mf_repl_list_route_stats(l, 0)->in_pkts, 1u);
 	EXPECT_EQ(mf_repl_list_route_stats(l, 1)->in_pkts, 2u);
-	EXPECT_EQ(mf_repl_list_oif_stats(l, 1, 0)->out_pkts, 2u);
+	EXPECT_EQ(mf_repl_list_out_pkts(l, 1)[0], 2u);
 	struct mf_route_stats rs;
 	ASSERT_EQ(mf_table_route_stats(t, 0, G1, &rs, nullptr, nullptr), 0);
 	EXPECT_EQ(rs.in_pkts, 3u);
