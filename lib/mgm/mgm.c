@@ -111,6 +111,7 @@ struct mgm {
 	unsigned int n_keys;
 	unsigned int n_mfes;
 	unsigned int n_expiring;		/* MFEs with timeout_ms != 0 */
+	unsigned int tick_pos;			/* mgm_tick_some() resumes here */
 
 	struct mgm_key_state **dirty;		/* FIFO of dirty keys */
 	unsigned int dirty_head;
@@ -1343,6 +1344,33 @@ mgm_wrong_interface(struct mgm *m, uint32_t src, uint32_t grp,
 	return 1;
 }
 
+/* Expiry check of the MFE of key index i. @return 1 when it expired. */
+static unsigned int
+tick_key(struct mgm *m, unsigned int i, uint64_t now_ms)
+{
+	struct mgm_key_state *k = key_at(m, i);
+	struct mgm_mfe *f = k->mfe;
+
+	if (f == NULL || f->timeout_ms == 0)
+		return 0;
+	if (m->cfg.mfe_stats != NULL) {
+		struct mgm_mfe_stats st;
+
+		memset(&st, 0, sizeof(st));
+		if (m->cfg.mfe_stats(m->cfg.stats_ctx, k->src, k->grp,
+				&st) == 0 && st.in_pkts != f->last_in_pkts) {
+			f->last_in_pkts = st.in_pkts;
+			f->last_active_ms = now_ms;
+			return 0;
+		}
+	}
+	if (now_ms - f->last_active_ms < f->timeout_ms)
+		return 0;
+	/* keys are not freed here: k is dirty, drain frees */
+	mfe_free(m, k);
+	return 1;
+}
+
 unsigned int
 mgm_tick(struct mgm *m, uint64_t now_ms)
 {
@@ -1350,29 +1378,25 @@ mgm_tick(struct mgm *m, uint64_t now_ms)
 
 	if (m == NULL)
 		return 0;
-	for (i = 0; m->n_expiring > 0 && i < m->n_keys; i++) {
-		struct mgm_key_state *k = key_at(m, i);
-		struct mgm_mfe *f = k->mfe;
+	for (i = 0; m->n_expiring > 0 && i < m->n_keys; i++)
+		expired += tick_key(m, i, now_ms);
+	flush(m);
+	return expired;
+}
 
-		if (f == NULL || f->timeout_ms == 0)
-			continue;
-		if (m->cfg.mfe_stats != NULL) {
-			struct mgm_mfe_stats st;
+unsigned int
+mgm_tick_some(struct mgm *m, uint64_t now_ms, unsigned int max_keys)
+{
+	unsigned int n, expired = 0;
 
-			memset(&st, 0, sizeof(st));
-			if (m->cfg.mfe_stats(m->cfg.stats_ctx, k->src, k->grp,
-					&st) == 0 &&
-					st.in_pkts != f->last_in_pkts) {
-				f->last_in_pkts = st.in_pkts;
-				f->last_active_ms = now_ms;
-				continue;
-			}
+	if (m == NULL)
+		return 0;
+	for (n = 0; m->n_expiring > 0 && n < max_keys; n++) {
+		if (m->tick_pos >= m->n_keys) {
+			m->tick_pos = 0;	/* a pass is complete */
+			break;
 		}
-		if (now_ms - f->last_active_ms >= f->timeout_ms) {
-			/* keys are not freed here: k is dirty, drain frees */
-			mfe_free(m, k);
-			expired++;
-		}
+		expired += tick_key(m, m->tick_pos++, now_ms);
 	}
 	flush(m);
 	return expired;

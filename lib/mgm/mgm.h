@@ -417,6 +417,23 @@ mgm_wrong_interface(struct mgm *m, uint32_t src, uint32_t grp,
 unsigned int
 mgm_tick(struct mgm *m, uint64_t now_ms);
 
+/**
+ * mgm_tick() a slice at a time: checks at most max_keys keys, resuming
+ * where the previous call stopped and starting over after the last key
+ * (that call stops there). Call it often with a small slice so that no
+ * call holds the mgm thread long (the control lcore: 128 keys every 5 ms,
+ * ~0.1 ms at most, where a whole pass over 1000 learned MFEs took ~1 ms
+ * and delayed the joins arriving meanwhile). An MFE then expires within
+ * one pass (keys / max_keys calls) after its timeout. Keys added or
+ * removed between calls shift the cursor: a pass may check some keys
+ * twice or skip some, which the next pass catches.
+ * @return number of MFEs expired.
+ * Thread: mgm thread. Cost: O(max_keys) stats calls; O(1) when no MFE
+ *   has a timeout.
+ */
+unsigned int
+mgm_tick_some(struct mgm *m, uint64_t now_ms, unsigned int max_keys);
+
 /* ---- MFEs ---- */
 
 /**

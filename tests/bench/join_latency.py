@@ -24,6 +24,7 @@ Usage: join_latency.py [--groups N] [--lcores 0,1] [--idle-us N]
 """
 import argparse
 import os
+import select
 import statistics
 import subprocess
 import sys
@@ -36,9 +37,16 @@ from mfe2e import cleanup, netns                      # noqa: E402
 from mfe2e.mcastfwd import Mcastfwd, write_config    # noqa: E402
 
 # Runs inside h1's namespace: join each group, print "<group> <latency us>".
+# Groups come comma-separated in argv[3], or with "-" one per line on stdin
+# (one long-running process: no interpreter start-up per group competing
+# with mcastfwd's control lcore for the CPU while it is being measured).
 PROBE = r'''
 import socket, struct, sys, time
-ifname, addr, groups = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+ifname, addr = sys.argv[1], sys.argv[2]
+if sys.argv[3] == "-":
+    groups = (line.strip() for line in sys.stdin if line.strip())
+else:
+    groups = sys.argv[3].split(",")
 SO_TIMESTAMPNS = 35
 ETH_P_ALL = 3
 raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
@@ -140,31 +148,39 @@ def main():
             sender = subprocess.Popen(
                 ["ip", "netns", "exec", h0.ns, "/usr/bin/python3", "-c",
                  SENDER, h0.addr], stdin=subprocess.PIPE, text=True)
+            probe = subprocess.Popen(
+                ["ip", "netns", "exec", h1.ns, "/usr/bin/python3", "-c",
+                 PROBE, h1.ifname, h1.addr, "-"], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, text=True)
             lat = []
             try:
+                time.sleep(0.5)        # both interpreters up
                 for i in range(a.groups):
                     g = "239.77.%d.%d" % (i // 200, 1 + i % 200)
                     sender.stdin.write(g + "\n")
                     sender.stdin.flush()
                     time.sleep(0.05)
-                    out = subprocess.run(
-                        ["ip", "netns", "exec", h1.ns, "/usr/bin/python3",
-                         "-c", PROBE, h1.ifname, h1.addr, g],
-                        capture_output=True, text=True, timeout=20).stdout
-                    for line in out.splitlines():
-                        parts = line.split()
-                        if len(parts) == 2 and parts[1] != "-":
-                            lat.append(float(parts[1]))
+                    probe.stdin.write(g + "\n")
+                    probe.stdin.flush()
+                    r, _, _ = select.select([probe.stdout], [], [], 20)
+                    if not r:
+                        print("probe: no answer for %s" % g)
+                        break
+                    parts = probe.stdout.readline().split()
+                    if len(parts) == 2 and parts[1] != "-":
+                        lat.append(float(parts[1]))
             finally:
-                sender.kill()
-                sender.wait()
+                for proc in (sender, probe):
+                    proc.kill()
+                    proc.wait()
             st = m.telemetry("/mcast/stats")
             st = st.get("/mcast/stats", st)
             internal = st.get("join_latency", {})
             first = st.get("join_to_first_replica", {})
     print("join latency, %d groups, mcastfwd -l %s on net_af_packet (veth),"
-          " control_idle_us %s" % (a.groups, a.lcores,
-                                   "default" if a.idle_us is None else a.idle_us))
+          " control_idle_us %s"
+          % (a.groups, a.lcores,
+             "default" if a.idle_us is None else a.idle_us))
     if lat:
         print("  host report on the wire -> first datagram back on the wire:"
               " %d samples, p50 %.0f us, p90 %.0f us, p99 %.0f us, max %.0f us"

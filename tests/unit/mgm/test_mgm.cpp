@@ -653,6 +653,32 @@ TEST_F(MgmTest, wrong_interface_is_rate_limited_and_counted)
 	EXPECT_EQ(mgm_wrong_interface(fx.m, S1, G1, 3, 9000), 0);
 }
 
+TEST_F(MgmTest, tick_some_checks_a_slice_at_a_time_and_starts_over)
+{
+	ASSERT_EQ(mgm_add_membership(fx.m, igmp.h, 2, 0, G1, MGM_JOIN), 0);
+	for (uint32_t i = 0; i < 6; i++)
+		ASSERT_EQ(mgm_new_source(fx.m, S1 + i, G1, 1, 0), 0);
+	drain();
+	take_log();
+	ASSERT_EQ(mgm_mfe_count(fx.m), 6u);
+	// Not idle long enough yet: a whole pass expires nothing.
+	for (int i = 0; i < 4; i++)
+		EXPECT_EQ(mgm_tick_some(fx.m, 1000, 3), 0u);
+	// All idle past the timeout: slices of at most 3 keys.
+	unsigned int total = 0, calls = 0, got;
+	while (total < 6 && calls < 10) {
+		got = mgm_tick_some(fx.m, 100000, 3);
+		EXPECT_LE(got, 3u);
+		total += got;
+		calls++;
+	}
+	EXPECT_EQ(total, 6u);
+	EXPECT_GE(calls, 2u);
+	EXPECT_EQ(mgm_mfe_count(fx.m), 0u);
+	EXPECT_EQ(drain().size(), 6u);
+	EXPECT_EQ(mgm_tick_some(fx.m, 200000, 3), 0u);
+}
+
 TEST_F(MgmTest, mfe_expires_when_in_packets_stop)
 {
 	ASSERT_EQ(mgm_add_membership(fx.m, igmp.h, 2, 0, G1, MGM_JOIN), 0);
