@@ -872,14 +872,7 @@ lookup_burst(struct fp_worker *w, const struct mf_key *keys, unsigned int n,
 		for (i = 0; i < n; i++)
 			lists[i] = ul[uidx[i]];
 	}
-	/*
-	 * The hash hands back list pointers without reading the lists:
-	 * with many routes each is a cache miss, started here for all of
-	 * the burst at once rather than one by one as the loop reaches it.
-	 */
-	for (i = 0; i < n; i++)
-		if (lists[i] != NULL)
-			rte_prefetch0(lists[i]);
+	/* mf_table_lookup_bulk() has started loading every list found. */
 }
 
 /*
