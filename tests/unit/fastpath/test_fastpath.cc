@@ -198,6 +198,18 @@ struct FpTest : public ::testing::Test {
 		online = true;
 	}
 
+	// Stop and free the worker, then check that every mbuf of pool p
+	// (a pool the test gave the worker) came back, and free p.
+	void stop_and_check_pool(struct rte_mempool *p)
+	{
+		shim_fp_offline(f);
+		online = false;
+		shim_fp_free(f);
+		f = nullptr;
+		EXPECT_EQ(shim_pool_in_use(p), 0u);
+		shim_pool_free(p);
+	}
+
 	// Route key -> ports (indexes into env->port), thresholds thr.
 	void route(uint32_t src, uint32_t grp, int iif,
 			std::vector<unsigned int> oifs,
@@ -734,12 +746,7 @@ TEST_F(FpTest, replica_pool_exhaustion_is_counted_not_leaked)
 	send(0, frame(S1, G1, 64, 100));
 	EXPECT_EQ(collect(1).size() + collect(2).size() + collect(3).size(),
 			3u);
-	shim_fp_offline(f);
-	online = false;
-	shim_fp_free(f);
-	f = nullptr;
-	EXPECT_EQ(shim_pool_in_use(tiny), 0u);
-	shim_pool_free(tiny);
+	stop_and_check_pool(tiny);
 }
 
 TEST_F(FpTest, a_frame_longer_than_a_replica_goes_out_as_itself_only)
@@ -773,12 +780,7 @@ TEST_F(FpTest, a_frame_longer_than_a_replica_goes_out_as_itself_only)
 	send(0, frame(S1, G1, 64, 100));
 	for (unsigned int i = 1; i <= 3; i++)
 		EXPECT_EQ(collect(i).size(), 1u);
-	shim_fp_offline(f);
-	online = false;
-	shim_fp_free(f);
-	f = nullptr;
-	EXPECT_EQ(shim_pool_in_use(small), 0u);
-	shim_pool_free(small);
+	stop_and_check_pool(small);
 }
 
 TEST_F(FpTest, oif_counters_add_up_over_a_burst_of_mixed_targets)
