@@ -356,9 +356,6 @@ ctl_record_latency(struct ctl *c)
 		uint64_t us = cycles * 1000000 / hz;
 
 		fp_hist_add(&c->lat_hist, us);
-		if (us > c->stats.join_latency_us_max)
-			__atomic_store_n(&c->stats.join_latency_us_max, us,
-					__ATOMIC_RELAXED);
 	}
 	c->n_lat_pending = 0;
 }
@@ -381,37 +378,23 @@ ctl_join_stamp(const struct ctl *c, uint32_t pos)
 	return 0;
 }
 
-static void
-ctl_pct(const struct fp_hist *const *h, unsigned int n,
-		struct ctl_latency *out)
-{
-	struct fp_hist_pct pct;
-
-	fp_hist_pct(h, n, &pct);
-	out->samples = pct.samples;
-	out->p50_us = pct.p50_us;
-	out->p90_us = pct.p90_us;
-	out->p99_us = pct.p99_us;
-	out->max_us = pct.max_us;
-}
-
 void
-ctl_join_latency(const struct ctl *c, struct ctl_latency *out)
+ctl_join_latency(const struct ctl *c, struct fp_hist_pct *out)
 {
 	const struct fp_hist *h = &c->lat_hist;
 
-	ctl_pct(&h, 1, out);
+	fp_hist_pct(&h, 1, out);
 }
 
 void
-ctl_first_replica_latency(const struct ctl *c, struct ctl_latency *out)
+ctl_first_replica_latency(const struct ctl *c, struct fp_hist_pct *out)
 {
 	const struct fp_hist *h[RTE_MAX_LCORE];
 	unsigned int i, n = RTE_MIN(c->p.n_workers, (unsigned int)RTE_MAX_LCORE);
 
 	for (i = 0; i < n; i++)
 		h[i] = fp_worker_join_hist(c->p.workers[i]);
-	ctl_pct(h, n, out);
+	fp_hist_pct(h, n, out);
 }
 
 /* ---- worker records ---- */
@@ -947,6 +930,8 @@ ctl_stats_read(const struct ctl *c, struct ctl_stats *out)
 
 	for (i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
 		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+	out->join_latency_us_max = __atomic_load_n(&c->lat_hist.max_us,
+			__ATOMIC_RELAXED);
 }
 
 void

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fp_hist.h"
 #include "mgm_types.h"
 
 #ifdef __cplusplus
@@ -184,30 +185,20 @@ struct ctl_stats {
 	uint64_t commands;         /**< ctl_call commands run */
 	uint64_t reloads;
 	uint64_t reload_errors;
-	uint64_t join_latency_us_max; /**< report received -> entry published */
-};
-
-/**
- * Join latency figures, from FP_HIST_BUCKET_US-wide histograms
- * (lib/fastpath/fp_hist.h; times above their 4 ms range count in the last
- * bucket, max stays exact), over every report since the last clear.
- */
-struct ctl_latency {
-	uint64_t samples;
-	uint32_t p50_us;
-	uint32_t p90_us;
-	uint32_t p99_us;
-	uint32_t max_us;
+	/** Report received -> entry published, the longest: ctl_stats_read()
+	 *  takes it from the ctl_join_latency() histogram. */
+	uint64_t join_latency_us_max;
 };
 
 /**
  * Time from an IGMP report's arrival at a worker (the poll that received
  * it) to the publication of the forwarding change it caused, for every
- * report that changed forwarding. Any thread (relaxed reads; approximate
- * while the control lcore records).
+ * report that changed forwarding since the last clear. Percentiles from an
+ * fp_hist.h histogram (FP_HIST_BUCKET_US buckets up to 4 ms, max exact).
+ * Any thread (relaxed reads; approximate while the control lcore records).
  */
 void
-ctl_join_latency(const struct ctl *c, struct ctl_latency *out);
+ctl_join_latency(const struct ctl *c, struct fp_hist_pct *out);
 
 /**
  * Time from an IGMP report's arrival at a worker to the first replica
@@ -220,7 +211,7 @@ ctl_join_latency(const struct ctl *c, struct ctl_latency *out);
  * flowing) is not a sample. All workers' histograms merged. Any thread.
  */
 void
-ctl_first_replica_latency(const struct ctl *c, struct ctl_latency *out);
+ctl_first_replica_latency(const struct ctl *c, struct fp_hist_pct *out);
 
 /** Copy the control counters. Any thread. */
 void

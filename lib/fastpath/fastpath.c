@@ -88,7 +88,6 @@ tx_err_cb(struct rte_mbuf **unsent, uint16_t count, void *userdata)
 	FP_ADD(tp->w->stats.port_tx_drop[tp->port_id], count);
 }
 
-/* One record of a rate-limited type may be posted now (fp_rate.h). */
 /*
  * Bytes 6..11 of a frame's first 16 (the source MAC) in the two 64-bit
  * words a memcpy() load of them gives: FP_SMAC_KEEP clears them,
@@ -114,6 +113,7 @@ smac_words(const struct rte_ether_addr *mac, uint64_t or_words[2])
 	memcpy(or_words, set, sizeof(set));
 }
 
+/* One record of a rate-limited type may be posted now (fp_rate.h). */
 static inline int
 record_take(struct fp_worker *w, struct fp_record_limit *l)
 {
@@ -136,6 +136,13 @@ fp_worker_init(struct fp_worker *w, const struct fp_worker_params *p)
 		return -EINVAL;
 	if (p->igmp_msg_pool->elt_size < sizeof(struct igmp_msg))
 		return -EINVAL;
+	/* A replica holds at least a minimum frame, copied as one line; a
+	 * chain header takes a 16-byte store (fan_send()). */
+	if (rte_pktmbuf_data_room_size(p->replica_pool) <
+			RTE_PKTMBUF_HEADROOM + RTE_CACHE_LINE_SIZE ||
+			rte_pktmbuf_data_room_size(p->header_pool) <
+			RTE_PKTMBUF_HEADROOM + 16)
+		return -EINVAL;
 	for (i = 0; i < p->n_rxq; i++)
 		if (p->rxq[i].port >= MF_MAX_PORTS ||
 				p->ports[p->rxq[i].port] == NULL)
@@ -148,10 +155,8 @@ fp_worker_init(struct fp_worker *w, const struct fp_worker_params *p)
 	w->event_ring = p->event_ring;
 	w->inject_ring = p->inject_ring;
 	w->replica_pool = p->replica_pool;
-	w->replica_room = rte_pktmbuf_data_room_size(p->replica_pool) >
-		RTE_PKTMBUF_HEADROOM ?
-		rte_pktmbuf_data_room_size(p->replica_pool) -
-		RTE_PKTMBUF_HEADROOM : 0;
+	w->replica_room = rte_pktmbuf_data_room_size(p->replica_pool) -
+		RTE_PKTMBUF_HEADROOM;
 	w->header_pool = p->header_pool;
 	w->igmp_msg_pool = p->igmp_msg_pool;
 	w->qsv = p->qsv;
@@ -442,31 +447,19 @@ handle_igmp(struct fp_worker *w, uint16_t in_port, struct rte_mbuf *m,
  * Copy the whole frame of m (len bytes, all segments) into c, an mbuf
  * fresh from the pool (one empty segment) with room for it (fan_select()
  * keeps longer frames from needing a copy), without rte_pktmbuf_append()'s
- * walk to the last segment.
+ * walk to the last segment. Frames of one cache line go through
+ * copy_line_smac() instead.
  */
 static inline void
 copy_frame(struct rte_mbuf *c, const struct rte_mbuf *m, uint32_t len)
 {
 	char *dst = rte_pktmbuf_mtod(c, char *);
-	uint32_t room = (uint32_t)c->buf_len - c->data_off;
 	const struct rte_mbuf *seg;
 
 	c->data_len = (uint16_t)len;
 	c->pkt_len = len;
 	if (likely(m->nb_segs == 1)) {
-		const char *src = rte_pktmbuf_mtod(m, const char *);
-
-		/*
-		 * Minimum-size frames: copy one whole cache line, no length
-		 * dispatch, when both buffers have it (bytes past len are
-		 * not part of either frame).
-		 */
-		if (len <= RTE_CACHE_LINE_SIZE && room >= RTE_CACHE_LINE_SIZE &&
-				(uint32_t)m->buf_len - m->data_off >=
-				RTE_CACHE_LINE_SIZE)
-			rte_mov64((uint8_t *)dst, (const uint8_t *)src);
-		else
-			rte_memcpy(dst, src, len);
+		rte_memcpy(dst, rte_pktmbuf_mtod(m, const char *), len);
 		return;
 	}
 	for (seg = m; seg != NULL && len > 0; seg = seg->next) {
@@ -728,7 +721,6 @@ fan_send(struct fp_worker *w, struct rte_mbuf *m,
 
 	/* Copies first, while m still starts with its Ethernet header. */
 	if (likely(len <= RTE_CACHE_LINE_SIZE && m->nb_segs == 1 &&
-			w->replica_room >= RTE_CACHE_LINE_SIZE &&
 			(uint32_t)m->buf_len - m->data_off >=
 			RTE_CACHE_LINE_SIZE)) {
 		const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);

@@ -171,9 +171,11 @@ struct fp_worker_params {
 	 * that got injected packets are flushed at once.
 	 */
 	struct rte_ring *inject_ring;
-	/** Pool for copied replicas (data room >= the largest frame). */
+	/** Pool for copied replicas (data room >= the largest frame; at
+	 *  least RTE_PKTMBUF_HEADROOM + 64, else fp_worker_init() fails). */
 	struct rte_mempool *replica_pool;
-	/** Pool for chain header mbufs (small data room is enough). */
+	/** Pool for chain header mbufs (data room RTE_PKTMBUF_HEADROOM + 16
+	 *  is enough, and required). */
 	struct rte_mempool *header_pool;
 	/** Pool of struct igmp_msg (element size >= sizeof(struct igmp_msg)). */
 	struct rte_mempool *igmp_msg_pool;

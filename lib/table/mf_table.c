@@ -212,25 +212,11 @@ mf_table_create(const struct mf_table_params *p)
 	return t;
 }
 
-/* Bytes of a list of max_oifs oifs with n_workers counter blocks. */
-static size_t
-list_bytes(uint16_t max_oifs, uint16_t n_workers)
-{
-	size_t head, block;
-
-	head = RTE_ALIGN_CEIL(sizeof(struct mf_repl_list) +
-			max_oifs * sizeof(struct mf_repl_oif),
-			RTE_CACHE_LINE_SIZE);
-	block = RTE_ALIGN_CEIL(sizeof(struct mf_route_stats) +
-			max_oifs * sizeof(struct mf_oif_stats),
-			RTE_CACHE_LINE_SIZE);
-	return head + block * n_workers;
-}
-
+/* Bytes allocated for l: its head, then n_workers counter blocks. */
 static size_t
 list_size(const struct mf_repl_list *l)
 {
-	return list_bytes(l->max_oifs, l->n_workers);
+	return l->stats_off + (size_t)l->stats_stride * l->n_workers;
 }
 
 static void
@@ -306,7 +292,7 @@ mf_repl_list_alloc(struct mf_table *t, uint16_t n_oifs)
 	block = RTE_ALIGN_CEIL(sizeof(struct mf_route_stats) +
 			n_oifs * sizeof(struct mf_oif_stats),
 			RTE_CACHE_LINE_SIZE);
-	size = list_bytes(n_oifs, t->n_workers);
+	size = head + block * t->n_workers;
 	if (slab_class(size) != 0)
 		l = slab_alloc(t, slab_class(size));
 	else

@@ -241,7 +241,7 @@ add_dict(struct rte_tel_data *d, const char *k, struct rte_tel_data *x)
 /* A latency summary as a dict: samples and p50/p90/p99/max in us. */
 static void
 add_latency(struct rte_tel_data *d, const char *k,
-		const struct ctl_latency *lat)
+		const struct fp_hist_pct *lat)
 {
 	struct rte_tel_data *x = new_dict();
 
@@ -307,7 +307,7 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct fp_stats s, tot;
 	struct ctl_stats cs;
-	struct ctl_latency lat;
+	struct fp_hist_pct lat;
 	struct rte_tel_data *x, *workers, *ports, *bad;
 	uint64_t *t = (uint64_t *)&tot;
 	const uint64_t *v = (const uint64_t *)&s;

@@ -191,7 +191,7 @@ TEST_F(Control, report_publishes_group_entry_then_data_forwards_and_makes_sg_mfe
 
 TEST_F(Control, a_join_that_changes_forwarding_is_one_latency_sample)
 {
-	struct ctl_latency lat;
+	struct fp_hist_pct lat;
 
 	ctl_join_latency(ch_ctl(h), &lat);
 	EXPECT_EQ(lat.samples, 0u);
@@ -220,7 +220,7 @@ TEST_F(Control, a_join_that_changes_forwarding_is_one_latency_sample)
 TEST_F(Control, the_first_replica_after_a_join_is_one_sample)
 {
 	const uint32_t grp = ip(239, 5, 5, 5), src = ip(198, 18, 0, 10);
-	struct ctl_latency lat;
+	struct fp_hist_pct lat;
 	uint8_t frame[256];
 	uint32_t len = ch_udp_frame(frame, sizeof(frame), src, grp, 8, 32);
 
