@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * RCU group table: rte_hash (lock-free readers) of immutable replication
- * lists, with deferred reclamation in batches, one RCU token per batch.
+ * RCU group table: an open-addressing hash of immutable replication lists
+ * (one writer, lock-free readers), with deferred reclamation in batches,
+ * one RCU token per batch.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include <rte_common.h>
 #include <rte_errno.h>
-#include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
+#include <rte_random.h>
 #include <rte_rcu_qsbr.h>
 
 #include "mf_table.h"
@@ -44,6 +46,58 @@ struct mf_slab_chunk {
 	struct mf_slab_chunk *next;
 };
 
+/*
+ * Buckets. The table is an array of 2^k buckets of one cache line each.
+ * A bucket holds three slots, each an 8-byte key beside its list pointer, so
+ * a lookup that finds its key in its home bucket misses one line. (rte_hash,
+ * which this replaces, read a bucket of signatures, then a key slot
+ * elsewhere, and prefetched a second bucket too: up to three misses before
+ * the list.)
+ *
+ * Collisions: linear probing over buckets. A bucket's overflow counts the
+ * keys whose probe went through it: home bucket at or before it, stored
+ * after it. A lookup that does not find its key in a bucket goes on to the
+ * next only while that count is not zero. Keys never move, so a reader
+ * cannot miss a key that stays in the table while it looks.
+ *
+ * A slot's key is MF_SLOT_FREE (list NULL), a live key, or MF_SLOT_DEAD:
+ * removed, its list retired, waiting for the grace period after which
+ * mf_table_reclaim() frees it. Neither special value has a multicast group,
+ * so no lookup key equals one (the workers look up multicast groups only).
+ *
+ * Writer order (single writer, the control lcore):
+ *   add:     the path's overflow counts, then the list pointer, then the key
+ *            with a release store;
+ *   replace: the list pointer with a release store;
+ *   remove:  the key to MF_SLOT_DEAD, then the path's overflow counts; the
+ *            list pointer stays until the grace period is over, so a reader
+ *            that matched the key just before still gets a list that is
+ *            valid until its next quiescent report.
+ * Readers load keys and list pointers with acquire loads (plain loads on
+ * x86).
+ */
+#define MF_BUCKET_SLOTS 3
+#define MF_SLOT_FREE 0ull
+#define MF_SLOT_DEAD UINT64_MAX
+
+struct mf_bucket {
+	uint64_t key[MF_BUCKET_SLOTS];
+	uint32_t overflow;     /**< keys whose probe passed this bucket */
+	uint32_t reserved;
+	struct mf_repl_list *list[MF_BUCKET_SLOTS];
+	uint64_t pad;
+} __rte_cache_aligned;
+
+/*
+ * Most keys per slot the table is sized for (3/4): with buckets of three
+ * slots, a successful lookup reads 1.1 buckets on average at that load.
+ */
+#define MF_TABLE_LOAD_NUM 3
+#define MF_TABLE_LOAD_DEN 4
+
+/** Largest max_entries accepted (2^28 keys: 358 M slots, 7.6 GB of buckets). */
+#define MF_TABLE_MAX_ENTRIES (1u << 28)
+
 /** Everything retired between two mf_table_reclaim() calls. */
 struct mf_batch {
 	uint64_t token;                /**< rte_rcu_qsbr_start() at close */
@@ -53,7 +107,9 @@ struct mf_batch {
 };
 
 struct mf_table {
-	struct rte_hash *h;
+	struct mf_bucket *buckets;
+	uint32_t bucket_mask;  /**< buckets - 1 (a power of two) */
+	uint32_t seed;         /**< hash seed, random per table */
 	struct rte_rcu_qsbr *qsv;
 	uint16_t n_workers;
 	uint32_t max_entries;
@@ -61,8 +117,8 @@ struct mf_table {
 	/* Retired, not yet in a batch. */
 	struct mf_repl_list *pend_lists;
 	uint32_t pend_n_lists;
-	/* Deleted key positions, FIFO (monotonic indices mod key_cap). */
-	int32_t *keys;
+	/* Dead slot indices, FIFO (monotonic indices mod key_cap). */
+	uint32_t *keys;
 	uint32_t key_cap;
 	uint32_t keys_head;   /**< next to free */
 	uint32_t keys_tail;   /**< next free slot */
@@ -123,29 +179,153 @@ slab_alloc(struct mf_table *t, unsigned int c)
 	return l;
 }
 
-/*
- * Key compare for the hash: rte_hash has inline compares for 16, 32, ...
- * byte keys but calls memcmp() for our 8-byte key; one 64-bit compare does
- * it. Returns 0 when equal, as memcmp.
- */
-static int
-key_cmp_eq(const void *a, const void *b, size_t len)
+/* The 64-bit key of (src, grp): the group in the high half. */
+static inline uint64_t
+key_u64(uint32_t src, uint32_t grp)
 {
-	uint64_t x, y;
+	return (uint64_t)grp << 32 | src;
+}
 
-	RTE_SET_USED(len);
-	memcpy(&x, a, sizeof(x));
-	memcpy(&y, b, sizeof(y));
-	return x != y;
+static inline struct mf_key
+key_of(uint64_t k)
+{
+	struct mf_key key = { .src = (uint32_t)k, .grp = (uint32_t)(k >> 32) };
+
+	return key;
+}
+
+/* Home bucket of key k. */
+static inline uint32_t
+key_home(const struct mf_table *t, uint64_t k)
+{
+	return rte_hash_crc_8byte(k, t->seed) & t->bucket_mask;
+}
+
+/*
+ * The list of key k, or NULL, probing from bucket b (its home bucket).
+ * Lock-free; bounded by the number of buckets.
+ */
+static inline struct mf_repl_list *
+bucket_find(const struct mf_table *t, uint64_t k, uint32_t b)
+{
+	uint32_t n;
+	unsigned int i;
+
+	for (n = 0; n <= t->bucket_mask; n++) {
+		const struct mf_bucket *bk = &t->buckets[b];
+
+		for (i = 0; i < MF_BUCKET_SLOTS; i++)
+			if (__atomic_load_n(&bk->key[i], __ATOMIC_ACQUIRE) == k)
+				return __atomic_load_n(&bk->list[i],
+						__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&bk->overflow, __ATOMIC_RELAXED) == 0)
+			return NULL;
+		b = (b + 1) & t->bucket_mask;
+	}
+	return NULL;
+}
+
+/*
+ * Writer: slot index (bucket * MF_BUCKET_SLOTS + i) of live key k, or -1.
+ * *home gets k's home bucket.
+ */
+static int64_t
+slot_find(const struct mf_table *t, uint64_t k, uint32_t *home)
+{
+	uint32_t b = key_home(t, k);
+	uint32_t n;
+	unsigned int i;
+
+	*home = b;
+	for (n = 0; n <= t->bucket_mask; n++) {
+		const struct mf_bucket *bk = &t->buckets[b];
+
+		for (i = 0; i < MF_BUCKET_SLOTS; i++)
+			if (bk->key[i] == k)
+				return (int64_t)b * MF_BUCKET_SLOTS + i;
+		if (bk->overflow == 0)
+			return -1;
+		b = (b + 1) & t->bucket_mask;
+	}
+	return -1;
+}
+
+/* Writer: add delta to the overflow of the buckets from home up to b. */
+static void
+path_adjust(struct mf_table *t, uint32_t home, uint32_t b, int delta)
+{
+	for (; home != b; home = (home + 1) & t->bucket_mask) {
+		struct mf_bucket *bk = &t->buckets[home];
+
+		/* Relaxed: ordered by the key store that follows or precedes. */
+		__atomic_store_n(&bk->overflow,
+				(uint32_t)((int64_t)bk->overflow + delta),
+				__ATOMIC_RELAXED);
+	}
+}
+
+/* Writer: store new key k with list l in the first free slot of its probe. */
+static int
+slot_add(struct mf_table *t, uint64_t k, struct mf_repl_list *l)
+{
+	uint32_t home = key_home(t, k);
+	uint32_t b = home;
+	uint32_t n;
+	unsigned int i;
+
+	for (n = 0; n <= t->bucket_mask; n++) {
+		struct mf_bucket *bk = &t->buckets[b];
+
+		for (i = 0; i < MF_BUCKET_SLOTS; i++) {
+			if (bk->key[i] != MF_SLOT_FREE)
+				continue;
+			/*
+			 * The path first, then the list: a reader that sees
+			 * the key (release store) can reach it and gets l
+			 * with everything written into it.
+			 */
+			path_adjust(t, home, b, 1);
+			__atomic_store_n(&bk->list[i], l, __ATOMIC_RELAXED);
+			__atomic_store_n(&bk->key[i], k, __ATOMIC_RELEASE);
+			return 0;
+		}
+		b = (b + 1) & t->bucket_mask;
+	}
+	return -ENOSPC;
+}
+
+/* Writer: free dead slot s after its grace period. */
+static void
+slot_free(struct mf_table *t, uint32_t s)
+{
+	struct mf_bucket *bk = &t->buckets[s / MF_BUCKET_SLOTS];
+
+	/* No reader can still hold what the slot had; any order will do. */
+	__atomic_store_n(&bk->list[s % MF_BUCKET_SLOTS], NULL,
+			__ATOMIC_RELAXED);
+	__atomic_store_n(&bk->key[s % MF_BUCKET_SLOTS], MF_SLOT_FREE,
+			__ATOMIC_RELAXED);
+}
+
+/* Bytes of the bucket array for max_entries keys, and the bucket count. */
+static uint32_t
+bucket_count(uint32_t max_entries)
+{
+	uint64_t slots = ((uint64_t)max_entries * MF_TABLE_LOAD_DEN +
+			MF_TABLE_LOAD_NUM - 1) / MF_TABLE_LOAD_NUM;
+	uint64_t n = (slots + MF_BUCKET_SLOTS - 1) / MF_BUCKET_SLOTS;
+
+	return rte_align32pow2((uint32_t)RTE_MAX(n, 2u));
 }
 
 struct mf_table *
 mf_table_create(const struct mf_table_params *p)
 {
-	struct rte_hash_parameters hp;
 	struct mf_table *t;
+	uint32_t n_buckets;
 
 	if (p == NULL || p->name == NULL || p->max_entries < 8 ||
+			p->max_entries > MF_TABLE_MAX_ENTRIES ||
 			p->n_workers == 0 ||
 			p->n_workers > MF_TABLE_MAX_WORKERS) {
 		rte_errno = EINVAL;
@@ -171,44 +351,28 @@ mf_table_create(const struct mf_table_params *p)
 		return NULL;
 	}
 
-	memset(&hp, 0, sizeof(hp));
-	hp.name = p->name;
-	hp.entries = p->max_entries;
-	hp.key_len = sizeof(struct mf_key);
-	hp.hash_func = rte_hash_crc;
-	hp.hash_func_init_val = 0;
-	hp.socket_id = p->socket_id;
-	/*
-	 * Lock-free readers, single writer. LF implies NO_FREE_ON_DEL: a
-	 * deleted key's slot is ours to free after the grace period. The
-	 * extendable bucket table makes max_entries a guarantee rather than
-	 * a cuckoo-displacement best effort.
-	 */
-	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-		RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-	t->h = rte_hash_create(&hp);
-	if (t->h == NULL) {
-		int err = rte_errno;
-
-		TBL_LOG(ERR, "rte_hash_create(%s, %u) failed: %s\n", p->name,
-				p->max_entries, rte_strerror(err));
-
+	n_buckets = bucket_count(p->max_entries);
+	t->buckets = rte_zmalloc_socket("mf_table_buckets",
+			sizeof(t->buckets[0]) * n_buckets, RTE_CACHE_LINE_SIZE,
+			p->socket_id);
+	if (t->buckets == NULL) {
+		TBL_LOG(ERR, "%s: no memory for %u buckets (%u entries)\n",
+				p->name, n_buckets, p->max_entries);
 		rte_free(t->keys);
 		rte_free(t);
-		rte_errno = err != 0 ? err : ENOMEM;
+		rte_errno = ENOMEM;
 		return NULL;
 	}
-	RTE_BUILD_BUG_ON(sizeof(struct mf_key) != sizeof(uint64_t));
-	rte_hash_set_cmp_func(t->h, key_cmp_eq);
-	/*
-	 * Estimate: buckets (8 entries of 4+4+8 bytes, 128 B per bucket,
-	 * entries rounded up to a power of two) + key store (key + data
-	 * pointer per slot) + free-slot ring.
-	 */
-	t->hash_bytes = (size_t)rte_align32pow2(p->max_entries) / 8 * 128 +
-		(size_t)(p->max_entries + 1) * (sizeof(struct mf_key) + 8) +
-		(size_t)rte_align32pow2(p->max_entries + 1) * 8 +
-		sizeof(*t) + sizeof(t->keys[0]) * t->key_cap;
+	t->bucket_mask = n_buckets - 1;
+	/* A per-table seed: keys chosen to collide under one seed do not
+	 * collide under another. */
+	t->seed = (uint32_t)rte_rand();
+	RTE_BUILD_BUG_ON(sizeof(struct mf_bucket) != RTE_CACHE_LINE_SIZE);
+	t->hash_bytes = sizeof(t->buckets[0]) * n_buckets + sizeof(*t) +
+		sizeof(t->keys[0]) * t->key_cap;
+	TBL_LOG(INFO, "%s: %u entries, %u buckets of %u slots (%zu KB)\n",
+			p->name, p->max_entries, n_buckets, MF_BUCKET_SLOTS,
+			t->hash_bytes >> 10);
 	return t;
 }
 
@@ -253,15 +417,18 @@ free_chain(struct mf_table *t, struct mf_repl_list *l)
 void
 mf_table_free(struct mf_table *t)
 {
-	const void *key;
-	void *data;
-	uint32_t it = 0;
-	uint32_t i;
+	uint32_t i, s;
 
 	if (t == NULL)
 		return;
-	while (rte_hash_iterate(t->h, &key, &data, &it) >= 0)
-		list_free(t, data);
+	/* Live slots own their lists; dead slots' lists are retired. */
+	for (s = 0; s < (t->bucket_mask + 1) * MF_BUCKET_SLOTS; s++) {
+		struct mf_bucket *bk = &t->buckets[s / MF_BUCKET_SLOTS];
+		uint64_t k = bk->key[s % MF_BUCKET_SLOTS];
+
+		if (k != MF_SLOT_FREE && k != MF_SLOT_DEAD)
+			list_free(t, bk->list[s % MF_BUCKET_SLOTS]);
+	}
 	free_chain(t, t->pend_lists);
 	for (i = 0; i < t->b_count; i++)
 		free_chain(t, t->batches[(t->b_head + i) %
@@ -272,7 +439,7 @@ mf_table_free(struct mf_table *t)
 		rte_free(t->slab_chunks);
 		t->slab_chunks = next;
 	}
-	rte_hash_free(t->h);
+	rte_free(t->buckets);
 	rte_free(t->keys);
 	rte_free(t);
 }
@@ -402,7 +569,11 @@ mf_table_publish(struct mf_table *t, uint32_t src, uint32_t grp,
 		struct mf_repl_list *l)
 {
 	struct mf_key key = { .src = src, .grp = grp };
-	void *old = NULL;
+	uint64_t k = key_u64(src, grp);
+	struct mf_repl_list *old;
+	struct mf_bucket *bk;
+	uint32_t home;
+	int64_t s;
 	int ret;
 
 	if (t == NULL || l == NULL || !mf_is_multicast(grp))
@@ -412,43 +583,57 @@ mf_table_publish(struct mf_table *t, uint32_t src, uint32_t grp,
 		return ret;
 	l->key = key;
 	l->next_retired = NULL;
-	if (rte_hash_lookup_data(t->h, &key, &old) < 0)
-		old = NULL;
-	if (old != NULL)
-		carry_stats(l, old);
-	/*
-	 * rte_hash in LF mode stores the data pointer with a release store
-	 * (replace) or publishes the new entry with release semantics (add):
-	 * a reader that loads l sees every field written above.
-	 */
-	ret = rte_hash_add_key_data(t->h, &key, l);
-	if (ret < 0)
-		return ret == -ENOSPC ? -ENOSPC : ret;
+	s = slot_find(t, k, &home);
+	if (s < 0) {
+		/* Dead slots count until their grace period is over. */
+		if (t->count + (t->keys_tail - t->keys_head) >=
+				t->max_entries)
+			return -ENOSPC;
+		ret = slot_add(t, k, l);
+		if (ret < 0)
+			return ret;
+		t->count++;
+		t->n_lists++;
+		t->lists_bytes += list_size(l);
+		return 0;
+	}
+	bk = &t->buckets[s / MF_BUCKET_SLOTS];
+	old = bk->list[s % MF_BUCKET_SLOTS];
+	carry_stats(l, old);
+	/* Release: a reader that loads l sees every field written above. */
+	__atomic_store_n(&bk->list[s % MF_BUCKET_SLOTS], l, __ATOMIC_RELEASE);
 	t->n_lists++;
 	t->lists_bytes += list_size(l);
-	if (old != NULL)
-		retire_list(t, old);
-	else
-		t->count++;
+	retire_list(t, old);
 	return 0;
 }
 
 int
 mf_table_remove(struct mf_table *t, uint32_t src, uint32_t grp)
 {
-	struct mf_key key = { .src = src, .grp = grp };
-	void *old = NULL;
-	int32_t pos;
+	uint64_t k = key_u64(src, grp);
+	struct mf_bucket *bk;
+	uint32_t home;
+	int64_t s;
 
 	if (t == NULL)
 		return -EINVAL;
-	if (rte_hash_lookup_data(t->h, &key, &old) < 0)
+	if (!mf_is_multicast(grp))
 		return -ENOENT;
-	pos = rte_hash_del_key(t->h, &key);
-	if (pos < 0)
+	s = slot_find(t, k, &home);
+	if (s < 0)
 		return -ENOENT;
-	retire_list(t, old);
-	t->keys[t->keys_tail % t->key_cap] = pos;
+	bk = &t->buckets[s / MF_BUCKET_SLOTS];
+	/*
+	 * The key first, then the path: until the key is dead a reader must
+	 * still reach it. The list pointer stays for readers that matched
+	 * the key just before; the list is retired with the slot.
+	 */
+	__atomic_store_n(&bk->key[s % MF_BUCKET_SLOTS], MF_SLOT_DEAD,
+			__ATOMIC_RELEASE);
+	path_adjust(t, home, (uint32_t)(s / MF_BUCKET_SLOTS), -1);
+	retire_list(t, bk->list[s % MF_BUCKET_SLOTS]);
+	t->keys[t->keys_tail % t->key_cap] = (uint32_t)s;
 	t->keys_tail++;
 	t->count--;
 	return 0;
@@ -469,8 +654,7 @@ batch_free(struct mf_table *t, struct mf_repl_list *lists, uint32_t keys_end)
 		n++;
 	}
 	while (t->keys_head != keys_end) {
-		rte_hash_free_key_with_position(t->h,
-				t->keys[t->keys_head % t->key_cap]);
+		slot_free(t, t->keys[t->keys_head % t->key_cap]);
 		t->keys_head++;
 		n++;
 	}
@@ -562,13 +746,30 @@ mf_table_reclaim_sync(struct mf_table *t)
 }
 
 /*
+ * Prefetch a line the caller is about to write: PREFETCHW asks for it in
+ * the exclusive state, so the write does not need a second request for
+ * ownership. (rte_prefetch0_write() is experimental in DPDK 22.11, and
+ * with the -march DPDK builds for, GCC turns it into a plain prefetch.)
+ * CPUs without PREFETCHW execute it as a no-op.
+ */
+static inline void
+prefetch_w(const void *p)
+{
+#if defined(RTE_ARCH_X86)
+	asm volatile("prefetchw %0" : : "m" (*(const volatile char *)p));
+#else
+	rte_prefetch0(p);
+#endif
+}
+
+/*
  * Start loading what the worker reads and writes in l for every packet of
  * the burst, so that the misses of a burst's lists overlap instead of
  * coming one after the other as the worker reaches each packet (at a
  * million routes the lists are not in cache). The header line always; with
- * one worker also the line after it: for up to 4 oifs that is the start of
- * the worker's counter block, route counters and out_pkts, the only
- * counters a forwarded packet writes (for more oifs it holds the rest of
+ * one worker also the line after it, for writing: for up to 4 oifs that is
+ * the start of the worker's counter block, route counters and out_pkts, the
+ * only counters a forwarded packet writes (for more oifs it holds the rest of
  * the oifs, and the counters are missed later). Not the cold counters
  * after them: another line per packet in flight slows a burst down more
  * than it saves (scripts/bench/scale.sh). With more workers the block's
@@ -580,96 +781,106 @@ list_prefetch(const struct mf_table *t, const void *l)
 {
 	rte_prefetch0(l);
 	if (t->n_workers == 1)
-		rte_prefetch0((const char *)l + RTE_CACHE_LINE_SIZE);
+		prefetch_w((const char *)l + RTE_CACHE_LINE_SIZE);
 }
 
 unsigned int
 mf_table_lookup_bulk(const struct mf_table *t, const struct mf_key *keys,
 		unsigned int n, const struct mf_repl_list **lists)
 {
-	const void *kp[MF_TABLE_LOOKUP_MAX];
-	struct mf_key star[MF_TABLE_LOOKUP_MAX];
-	const void *sp[MF_TABLE_LOOKUP_MAX];
-	void *data[MF_TABLE_LOOKUP_MAX];
+	uint32_t home[MF_TABLE_LOOKUP_MAX];
+	uint64_t star[MF_TABLE_LOOKUP_MAX];
 	uint16_t idx[MF_TABLE_LOOKUP_MAX];
-	uint64_t hits = 0;
-	unsigned int i, m = 0, found;
+	unsigned int i, m = 0, found = 0;
 
-	if (n == 0)
-		return 0;
 	if (n > MF_TABLE_LOOKUP_MAX)
 		n = MF_TABLE_LOOKUP_MAX;
-	for (i = 0; i < n; i++)
-		kp[i] = &keys[i];
-	found = (unsigned int)rte_hash_lookup_bulk_data(t->h, kp, n, &hits,
-			data);
+	/*
+	 * Two passes, so that the bucket misses of the burst overlap: start
+	 * loading every home bucket, then probe them and start loading the
+	 * lists found.
+	 */
 	for (i = 0; i < n; i++) {
-		if (hits & (1ULL << i)) {
-			lists[i] = data[i];
-			list_prefetch(t, data[i]);
+		home[i] = key_home(t, key_u64(keys[i].src, keys[i].grp));
+		rte_prefetch0(&t->buckets[home[i]]);
+	}
+	for (i = 0; i < n; i++) {
+		struct mf_repl_list *l = bucket_find(t,
+				key_u64(keys[i].src, keys[i].grp), home[i]);
+
+		lists[i] = l;
+		if (l != NULL) {
+			list_prefetch(t, l);
+			found++;
 			continue;
 		}
-		lists[i] = NULL;
 		if (keys[i].src == 0)
 			continue;
-		star[m].src = 0;
-		star[m].grp = keys[i].grp;
-		sp[m] = &star[m];
+		/* No (S,G): the (*,G) of the same group, in a second pass. */
+		star[m] = key_u64(0, keys[i].grp);
+		home[m] = key_home(t, star[m]);
+		rte_prefetch0(&t->buckets[home[m]]);
 		idx[m] = (uint16_t)i;
 		m++;
 	}
-	if (m == 0)
-		return found;
-	hits = 0;
-	found += (unsigned int)rte_hash_lookup_bulk_data(t->h, sp, m, &hits,
-			data);
-	for (i = 0; i < m; i++)
-		if (hits & (1ULL << i)) {
-			lists[idx[i]] = data[i];
-			list_prefetch(t, data[i]);
-		}
+	for (i = 0; i < m; i++) {
+		struct mf_repl_list *l = bucket_find(t, star[i], home[i]);
+
+		if (l == NULL)
+			continue;
+		lists[idx[i]] = l;
+		list_prefetch(t, l);
+		found++;
+	}
 	return found;
 }
 
 const struct mf_repl_list *
 mf_table_lookup_exact(const struct mf_table *t, uint32_t src, uint32_t grp)
 {
-	struct mf_key key = { .src = src, .grp = grp };
-	void *data;
+	uint64_t k = key_u64(src, grp);
 
-	if (rte_hash_lookup_data(t->h, &key, &data) < 0)
+	if (!mf_is_multicast(grp))
 		return NULL;
-	return data;
-}
-
-unsigned int
-mf_table_iterate(const struct mf_table *t, mf_table_iter_cb cb, void *arg)
-{
-	const void *key;
-	void *data;
-	uint32_t it = 0;
-	unsigned int n = 0;
-
-	while (rte_hash_iterate(t->h, &key, &data, &it) >= 0) {
-		n++;
-		if (cb(key, data, arg) != 0)
-			break;
-	}
-	return n;
+	return bucket_find(t, k, key_home(t, k));
 }
 
 int
 mf_table_next(const struct mf_table *t, uint32_t *iter, struct mf_key *key,
 		const struct mf_repl_list **l)
 {
-	const void *k;
-	void *data;
+	uint32_t n_slots = (t->bucket_mask + 1) * MF_BUCKET_SLOTS;
+	uint32_t s;
 
-	if (rte_hash_iterate(t->h, &k, &data, iter) < 0)
-		return -ENOENT;
-	memcpy(key, k, sizeof(*key));
-	*l = data;
-	return 0;
+	for (s = *iter; s < n_slots; s++) {
+		const struct mf_bucket *bk = &t->buckets[s / MF_BUCKET_SLOTS];
+		uint64_t k = bk->key[s % MF_BUCKET_SLOTS];
+
+		if (k == MF_SLOT_FREE || k == MF_SLOT_DEAD)
+			continue;
+		*key = key_of(k);
+		*l = bk->list[s % MF_BUCKET_SLOTS];
+		*iter = s + 1;
+		return 0;
+	}
+	*iter = n_slots;
+	return -ENOENT;
+}
+
+unsigned int
+mf_table_iterate(const struct mf_table *t, mf_table_iter_cb cb, void *arg)
+{
+	const struct mf_repl_list *l;
+	struct mf_key key;
+	uint32_t it = 0;
+	unsigned int n = 0;
+
+	while (mf_table_next(t, &it, &key, &l) == 0) {
+		n++;
+		if (cb(&key, l, arg) != 0)
+			break;
+	}
+	return n;
 }
 
 uint16_t
@@ -753,4 +964,57 @@ mf_table_route_stats(const struct mf_table *t, uint32_t src, uint32_t grp,
 	if (n_oifs != NULL)
 		*n_oifs = l->n_oifs;
 	return 0;
+}
+
+int
+mf_table_audit(const struct mf_table *t)
+{
+	uint32_t n_buckets = t->bucket_mask + 1;
+	uint32_t *want;
+	uint32_t live = 0, dead = 0, b, h;
+	unsigned int i;
+	int ret = 0;
+
+	want = rte_zmalloc("mf_table_audit", sizeof(*want) * n_buckets, 0);
+	if (want == NULL)
+		return -ENOMEM;
+	for (b = 0; b < n_buckets && ret == 0; b++) {
+		for (i = 0; i < MF_BUCKET_SLOTS; i++) {
+			uint64_t k = t->buckets[b].key[i];
+
+			if (k == MF_SLOT_FREE)
+				continue;
+			if (k == MF_SLOT_DEAD) {
+				dead++;
+				continue;
+			}
+			live++;
+			if (bucket_find(t, k, key_home(t, k)) !=
+					t->buckets[b].list[i]) {
+				TBL_LOG(ERR, "audit: key %#" PRIx64
+						" in bucket %u not found\n",
+						k, b);
+				ret = -EFAULT;
+				break;
+			}
+			for (h = key_home(t, k); h != b;
+					h = (h + 1) & t->bucket_mask)
+				want[h]++;
+		}
+	}
+	for (b = 0; b < n_buckets && ret == 0; b++)
+		if (want[b] != t->buckets[b].overflow) {
+			TBL_LOG(ERR, "audit: bucket %u overflow %u, want %u\n",
+					b, t->buckets[b].overflow, want[b]);
+			ret = -EFAULT;
+		}
+	if (ret == 0 && (live != t->count ||
+			dead != t->keys_tail - t->keys_head)) {
+		TBL_LOG(ERR, "audit: %u live keys (count %u), %u dead (%u)\n",
+				live, t->count, dead,
+				t->keys_tail - t->keys_head);
+		ret = -EFAULT;
+	}
+	rte_free(want);
+	return ret;
 }

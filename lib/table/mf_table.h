@@ -4,12 +4,13 @@
  * lists.
  *
  * One writer (the control lcore) and any number of lock-free readers (the
- * worker lcores). The table is an rte_hash created with
- * RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF whose data is a pointer to a
- * struct mf_repl_list. A list is never changed once published: the writer
- * builds a new list, publishes it (the hash stores the new pointer with a
- * release store, so a reader that sees the pointer sees the list's
- * contents), and retires the old one. Retired lists and the key slots of
+ * worker lcores). The table is an open-addressing hash of our own: buckets
+ * of one cache line, each with three slots that keep the 8-byte key beside
+ * the pointer to its struct mf_repl_list, probed linearly; keys never move
+ * (mf_table.c explains the probing and the store order). A list is never
+ * changed once published: the writer builds a new list, publishes it (a
+ * release store of the pointer, so a reader that sees the pointer sees the
+ * list's contents), and retires the old one. Retired lists and the slots of
  * deleted keys are freed by mf_table_reclaim() once every reader registered
  * on the shared rte_rcu_qsbr variable has reported a quiescent state after
  * the retirement.
@@ -174,10 +175,10 @@ mf_repl_list_discards(const struct mf_repl_list *l, unsigned int w)
 
 /** Parameters of mf_table_create(). */
 struct mf_table_params {
-	const char *name;          /**< unique name (rte_hash and memzones) */
+	const char *name;          /**< name, for logs */
 	/**
-	 * Most keys at once (>= 8), a guarantee (extendable buckets). Keys
-	 * removed but not yet reclaimed still take a slot.
+	 * Most keys at once (8..2^28), a guarantee: the table has at least
+	 * 4/3 as many slots. Keys removed but not yet reclaimed still count.
 	 */
 	uint32_t max_entries;
 	int socket_id;             /**< NUMA socket, or SOCKET_ID_ANY */
@@ -193,11 +194,12 @@ struct mf_table_params {
 /**
  * Create a table.
  *
- * Control lcore (or the main thread at start-up). Cost: allocates the hash
- * (about 100 bytes per entry) and a retire queue of max_entries slots.
+ * Control lcore (or the main thread at start-up). Cost: allocates the
+ * buckets (64 bytes per three slots, their number a power of two: 22 to 43
+ * bytes per entry) and a retire queue of 4 bytes per entry.
  *
  * @return the table, or NULL with rte_errno set (EINVAL bad params,
- *   ENOMEM, EEXIST name in use).
+ *   ENOMEM).
  */
 struct mf_table *
 mf_table_create(const struct mf_table_params *p);
@@ -241,8 +243,8 @@ mf_repl_list_free(struct mf_table *t, struct mf_repl_list *l);
  * is retired (freed by a later mf_table_reclaim()). On success the table
  * owns l and the caller must not touch it again.
  *
- * Control lcore only (the single writer). Cost: one hash lookup and one
- * add; no wait for readers.
+ * Control lcore only (the single writer). Cost: one probe, and on add the
+ * overflow counts of the buckets the probe passed; no wait for readers.
  *
  * @return 0; -EINVAL (bad list: wrong magic, n_oifs > max_oifs, oif port
  *   >= MF_MAX_PORTS, iif neither a port nor MF_PORT_ANY, grp not
@@ -258,7 +260,7 @@ mf_table_publish(struct mf_table *t, uint32_t src, uint32_t grp,
  * Remove key (src, grp). Its list and key slot are retired and freed by a
  * later mf_table_reclaim().
  *
- * Control lcore only. Cost: one hash delete.
+ * Control lcore only. Cost: one probe.
  * @return 0, or -ENOENT.
  */
 int
@@ -291,8 +293,9 @@ mf_table_reclaim_sync(struct mf_table *t);
  * up once. Lock-free.
  *
  * Workers (registered and online on the table's qsv). The returned
- * pointers are valid until the caller's next quiescent report. Cost: one
- * rte_hash_lookup_bulk_data, plus a second one over the misses; it also
+ * pointers are valid until the caller's next quiescent report. Cost: a
+ * prefetch of every key's home bucket, then one probe each (usually one
+ * bucket), then the same for the (*,G) keys of the misses; it also
  * prefetches each list found (its header line, and with one worker the
  * worker's counter lines), so look the whole burst up before using it.
  *
@@ -307,7 +310,7 @@ mf_table_lookup_bulk(const struct mf_table *t, const struct mf_key *keys,
 
 /**
  * Exact lookup of one key (no (*,G) fallback). Control lcore (the writer),
- * or a registered online reader. Cost: one hash lookup.
+ * or a registered online reader. Cost: one probe.
  * @return the list, or NULL.
  */
 const struct mf_repl_list *
@@ -318,7 +321,7 @@ typedef int (*mf_table_iter_cb)(const struct mf_key *key,
 		const struct mf_repl_list *l, void *arg);
 
 /**
- * Call cb for every key in the table (hash order).
+ * Call cb for every key in the table (slot order).
  * Control lcore only (the writer; the table must not change meanwhile).
  * @return the number of entries visited.
  */
@@ -347,7 +350,7 @@ mf_table_count(const struct mf_table *t);
 
 /** Memory the table accounts for. */
 struct mf_table_mem {
-	size_t hash_bytes;     /**< estimate of the rte_hash footprint */
+	size_t hash_bytes;     /**< buckets, retire queue and table head */
 	size_t lists_bytes;    /**< published lists */
 	size_t retired_bytes;  /**< retired lists not yet freed */
 	uint32_t lists;        /**< published lists */
@@ -388,6 +391,18 @@ int
 mf_table_route_stats(const struct mf_table *t, uint32_t src, uint32_t grp,
 		struct mf_route_stats *route, struct mf_oif_stats *oifs,
 		uint16_t *n_oifs);
+
+/**
+ * Check the table's invariants: every live key is found by a lookup from
+ * its home bucket; each bucket's overflow count equals the number of live
+ * keys whose probe passes it; the key count and the dead slots match the
+ * accounting. For tests and debugging.
+ *
+ * Control lcore only. Cost: O(slots x probe length).
+ * @return 0, or -EFAULT with the first broken invariant logged.
+ */
+int
+mf_table_audit(const struct mf_table *t);
 
 #ifdef __cplusplus
 }

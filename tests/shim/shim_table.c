@@ -91,8 +91,10 @@ shim_table_reader(const struct mf_table *t, struct rte_rcu_qsbr *qsv,
 			const struct mf_repl_list *l = lists[i];
 			struct mf_route_stats *rs;
 
-			if (l == NULL)
+			if (l == NULL) {
+				res->misses++;
 				continue;
+			}
 			res->hits++;
 			if (!list_ok(l, &keys[off + i], res))
 				continue;

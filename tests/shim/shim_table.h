@@ -30,6 +30,7 @@ uint32_t shim_list_magic(const struct mf_repl_list *l);
 struct shim_reader_result {
 	uint64_t loops;     /**< bursts looked up */
 	uint64_t hits;      /**< lists seen */
+	uint64_t misses;    /**< keys that found no list */
 	uint64_t bad_magic; /**< lists whose magic was not MF_REPL_LIST_MAGIC */
 	uint64_t bad_key;   /**< lists for another key */
 	uint64_t bad_oifs;  /**< oifs[] not the pattern the writer used */
