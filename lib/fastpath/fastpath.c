@@ -206,6 +206,16 @@ fp_worker_init(struct fp_worker *w, const struct fp_worker_params *p)
 			goto fail;
 		w->tx_ports |= MF_PORTSET_BIT(port);
 	}
+	w->chain_min_lo = UINT32_MAX;
+	w->chain_min_hi = 0;
+	for (port = 0; port < MF_MAX_PORTS; port++) {
+		if ((w->tx_ports & MF_PORTSET_BIT(port)) == 0)
+			continue;
+		w->chain_min_lo = RTE_MIN(w->chain_min_lo,
+				w->tx[port].chain_min);
+		w->chain_min_hi = RTE_MAX(w->chain_min_hi,
+				w->tx[port].chain_min);
+	}
 	if (w->qsv != NULL) {
 		ret = rte_rcu_qsbr_thread_register(w->qsv, w->rcu_thread_id);
 		if (ret != 0) {
@@ -630,6 +640,32 @@ fan_select(struct fp_worker *w, uint16_t in_port, uint32_t len, uint8_t ttl,
 	t->out = mf_repl_list_out_pkts(l, w->id);
 	t->uses = 0;
 	t->skipped = 0;
+	/*
+	 * The usual case, decided for the whole list at once: no oif is the
+	 * incoming port or a port this worker cannot send on, no threshold
+	 * to compare, and the frame is copied to every port or chained to
+	 * every port. (At a million routes every packet has its own list,
+	 * so this runs per packet.)
+	 */
+	if ((l->flags & MF_REPL_F_TTL_ANY) && (l->oif_mask &
+			(MF_PORTSET_BIT(in_port) | ~w->tx_ports)) == 0) {
+		unsigned int n = l->n_oifs;
+
+		if (len < w->chain_min_lo && len <= w->replica_room) {
+			for (i = 0; i < n; i++)
+				t->copy[i] = (uint8_t)i;
+			t->n_copy = (uint8_t)n;
+			t->n_chain = 0;
+			return n;
+		}
+		if (len >= w->chain_min_hi) {
+			for (i = 0; i < n; i++)
+				t->chain[i] = (uint8_t)i;
+			t->n_copy = 0;
+			t->n_chain = (uint8_t)n;
+			return n;
+		}
+	}
 	for (i = 0; i < l->n_oifs; i++) {
 		uint16_t p = l->oifs[i].port;
 

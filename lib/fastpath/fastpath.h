@@ -287,6 +287,11 @@ struct fp_worker {
 	uint64_t tsc_hz;              /**< rte_get_tsc_hz(), for the buckets */
 	struct fp_rate igmp_tb[MF_MAX_PORTS]; /**< IGMP rate, per RX port */
 	mf_portset_t tx_ports;        /**< ports with a TX buffer */
+	/** Lowest and highest chain_min of the TX ports: a frame shorter
+	 *  than the first is copied to every port, one at least as long as
+	 *  the second is chained to every port. */
+	uint32_t chain_min_lo;
+	uint32_t chain_min_hi;
 	/** Set by fp_worker_stop() (any thread), read by the worker loop. */
 	uint32_t stop __rte_cache_aligned;
 	struct fp_stats stats __rte_cache_aligned;

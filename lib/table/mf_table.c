@@ -490,6 +490,7 @@ static int
 list_check(const struct mf_table *t, struct mf_repl_list *l)
 {
 	mf_portset_t mask = 0;
+	uint16_t flags = l->flags | MF_REPL_F_TTL_ANY;
 	uint16_t i;
 
 	if (l->magic != MF_REPL_LIST_MAGIC || l->n_oifs > l->max_oifs ||
@@ -501,8 +502,11 @@ list_check(const struct mf_table *t, struct mf_repl_list *l)
 		if (l->oifs[i].port >= MF_MAX_PORTS)
 			return -EINVAL;
 		mask |= MF_PORTSET_BIT(l->oifs[i].port);
+		if (l->oifs[i].ttl_threshold > 1)
+			flags &= ~MF_REPL_F_TTL_ANY;
 	}
 	l->oif_mask = mask;
+	l->flags = flags;
 	return 0;
 }
 

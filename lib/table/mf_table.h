@@ -63,6 +63,13 @@ struct rte_rcu_qsbr;
  */
 #define MF_REPL_F_NOTIFY_NEW_SOURCE 0x0001u
 
+/**
+ * List flag set by mf_table_publish() (the caller's value is ignored):
+ * every oif's ttl_threshold is 0 or 1, so every packet a worker forwards
+ * (TTL >= 2) passes all of them and the worker need not compare per oif.
+ */
+#define MF_REPL_F_TTL_ANY 0x0002u
+
 /** Most workers a table (and each list's counter blocks) supports. */
 #define MF_TABLE_MAX_WORKERS 64
 

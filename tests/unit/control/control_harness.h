@@ -47,7 +47,8 @@ uint32_t ch_tx(struct ch *h, unsigned int i, void *buf, uint32_t max);
 
 /**
  * The published entry of (src, grp) (exact key).
- * @return 0 with *iif and *oif_mask (bit = port id) set, or -ENOENT.
+ * @return 0 with *iif, *oif_mask (bit = port id) and *flags (the list's
+ *   MF_REPL_F_* flags) set, or -ENOENT.
  */
 int ch_route(struct ch *h, uint32_t src, uint32_t grp, uint16_t *iif,
 		uint64_t *oif_mask, uint16_t *flags);

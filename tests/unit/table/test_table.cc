@@ -167,6 +167,27 @@ TEST_F(TableTest, publish_rejects_bad_lists_and_caller_keeps_them)
 	mf_repl_list_free(t, spare);
 }
 
+TEST_F(TableTest, publish_marks_lists_whose_thresholds_pass_any_ttl)
+{
+	make(64, 1, false);
+	// Thresholds 0 and 1: any forwarded TTL passes; the caller's flag
+	// value does not matter.
+	struct mf_repl_list *a = list(1, 3, 1, 1, MF_REPL_F_NOTIFY_NEW_SOURCE);
+	shim_list_set_oif(a, 0, 1, 0);
+	ASSERT_EQ(mf_table_publish(t, S1, G1, a), 0);
+	const struct mf_repl_list *got = mf_table_lookup_exact(t, S1, G1);
+	EXPECT_EQ(got->flags, MF_REPL_F_NOTIFY_NEW_SOURCE | MF_REPL_F_TTL_ANY);
+	// One oif with a threshold above 1 clears it, even if the caller set it.
+	struct mf_repl_list *b = list(1, 3, 1, 1, MF_REPL_F_TTL_ANY);
+	shim_list_set_oif(b, 2, 3, 2);
+	ASSERT_EQ(mf_table_publish(t, S1, G1, b), 0);
+	got = mf_table_lookup_exact(t, S1, G1);
+	EXPECT_EQ(got->flags, 0u);
+	// No oifs: nothing to compare.
+	ASSERT_EQ(mf_table_publish(t, S2, G1, list(1, 0, 0)), 0);
+	EXPECT_EQ(mf_table_lookup_exact(t, S2, G1)->flags, MF_REPL_F_TTL_ANY);
+}
+
 TEST_F(TableTest, freed_list_fails_the_readers_magic_check)
 {
 	make(16, 1, false);
