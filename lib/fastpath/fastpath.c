@@ -650,19 +650,15 @@ fan_select(struct fp_worker *w, uint16_t in_port, uint32_t len, uint8_t ttl,
 	if ((l->flags & MF_REPL_F_TTL_ANY) && (l->oif_mask &
 			(MF_PORTSET_BIT(in_port) | ~w->tx_ports)) == 0) {
 		unsigned int n = l->n_oifs;
+		int copy = len < w->chain_min_lo && len <= w->replica_room;
 
-		if (len < w->chain_min_lo && len <= w->replica_room) {
+		if (copy || len >= w->chain_min_hi) {
+			uint8_t *idx = copy ? t->copy : t->chain;
+
 			for (i = 0; i < n; i++)
-				t->copy[i] = (uint8_t)i;
-			t->n_copy = (uint8_t)n;
-			t->n_chain = 0;
-			return n;
-		}
-		if (len >= w->chain_min_hi) {
-			for (i = 0; i < n; i++)
-				t->chain[i] = (uint8_t)i;
-			t->n_copy = 0;
-			t->n_chain = (uint8_t)n;
+				idx[i] = (uint8_t)i;
+			t->n_copy = (uint8_t)(copy ? n : 0);
+			t->n_chain = (uint8_t)(copy ? 0 : n);
 			return n;
 		}
 	}
@@ -843,7 +839,7 @@ fan_out_alloc(struct fp_worker *w, struct rte_mbuf *m,
 		const struct mf_repl_list *l, struct fan_tgt *t,
 		struct fan_sum *sum, struct fp_stage *st)
 {
-	uint64_t *disc = mf_repl_list_discards(l, w->id);
+	uint64_t *disc;
 	struct rte_mbuf *copies[MF_MAX_PORTS];
 	struct rte_mbuf *hdrs[MF_MAX_PORTS];
 	unsigned int n_alloc = fan_n_copies(t), i;
@@ -862,6 +858,7 @@ fan_out_alloc(struct fp_worker *w, struct rte_mbuf *m,
 
 alloc_fail:
 	FP_ADD(w->stats.alloc_fail, 1);
+	disc = mf_repl_list_discards(l, w->id);
 	for (i = 0; i < t->n_copy; i++)
 		FP_ADD(disc[t->copy[i]], 1);
 	for (i = 0; i < t->n_chain; i++)

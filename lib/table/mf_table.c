@@ -88,14 +88,11 @@ struct mf_bucket {
 	uint64_t pad;
 } __rte_cache_aligned;
 
-/*
- * Most keys per slot the table is sized for (3/4): with buckets of three
- * slots, a successful lookup reads 1.1 buckets on average at that load.
- */
+/* Most keys per slot the table is sized for (3/4), so probes stay short. */
 #define MF_TABLE_LOAD_NUM 3
 #define MF_TABLE_LOAD_DEN 4
 
-/** Largest max_entries accepted (2^28 keys: 358 M slots, 7.6 GB of buckets). */
+/** Largest max_entries accepted (2^28 keys: 2^27 buckets, 8 GiB). */
 #define MF_TABLE_MAX_ENTRIES (1u << 28)
 
 /** Everything retired between two mf_table_reclaim() calls. */
@@ -201,53 +198,78 @@ key_home(const struct mf_table *t, uint64_t k)
 	return rte_hash_crc_8byte(k, t->seed) & t->bucket_mask;
 }
 
-/*
- * The list of key k, or NULL, probing from bucket b (its home bucket).
- * Lock-free; bounded by the number of buckets.
- */
-static inline struct mf_repl_list *
-bucket_find(const struct mf_table *t, uint64_t k, uint32_t b)
+/* Key and list pointer of slot s (bucket * MF_BUCKET_SLOTS + i). */
+static inline uint64_t *
+slot_key(const struct mf_table *t, uint32_t s)
 {
-	uint32_t n;
-	unsigned int i;
+	return &t->buckets[s / MF_BUCKET_SLOTS].key[s % MF_BUCKET_SLOTS];
+}
 
-	for (n = 0; n <= t->bucket_mask; n++) {
-		const struct mf_bucket *bk = &t->buckets[b];
-
-		for (i = 0; i < MF_BUCKET_SLOTS; i++)
-			if (__atomic_load_n(&bk->key[i], __ATOMIC_ACQUIRE) == k)
-				return __atomic_load_n(&bk->list[i],
-						__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&bk->overflow, __ATOMIC_RELAXED) == 0)
-			return NULL;
-		b = (b + 1) & t->bucket_mask;
-	}
-	return NULL;
+static inline struct mf_repl_list **
+slot_list(const struct mf_table *t, uint32_t s)
+{
+	return &t->buckets[s / MF_BUCKET_SLOTS].list[s % MF_BUCKET_SLOTS];
 }
 
 /*
- * Writer: slot index (bucket * MF_BUCKET_SLOTS + i) of live key k, or -1.
- * *home gets k's home bucket.
+ * Probe for key k from bucket b (its home bucket): 1 with *bucket and
+ * *slot where k is, or 0. Lock-free (acquire loads), so the workers and
+ * the writer share it. Bounded by the number of buckets.
  */
-static int64_t
-slot_find(const struct mf_table *t, uint64_t k, uint32_t *home)
+static inline int
+probe(const struct mf_table *t, uint64_t k, uint32_t b, uint32_t *bucket,
+		unsigned int *slot)
 {
-	uint32_t b = key_home(t, k);
 	uint32_t n;
 	unsigned int i;
 
-	*home = b;
 	for (n = 0; n <= t->bucket_mask; n++) {
 		const struct mf_bucket *bk = &t->buckets[b];
 
 		for (i = 0; i < MF_BUCKET_SLOTS; i++)
-			if (bk->key[i] == k)
-				return (int64_t)b * MF_BUCKET_SLOTS + i;
-		if (bk->overflow == 0)
-			return -1;
+			if (__atomic_load_n(&bk->key[i], __ATOMIC_ACQUIRE) ==
+					k) {
+				*bucket = b;
+				*slot = i;
+				return 1;
+			}
+		if (__atomic_load_n(&bk->overflow, __ATOMIC_RELAXED) == 0)
+			return 0;
 		b = (b + 1) & t->bucket_mask;
 	}
-	return -1;
+	return 0;
+}
+
+/* The list of key k, or NULL, probing from its home bucket h. */
+static inline struct mf_repl_list *
+bucket_find(const struct mf_table *t, uint64_t k, uint32_t h)
+{
+	uint32_t b;
+	unsigned int i;
+
+	if (probe(t, k, h, &b, &i) == 0)
+		return NULL;
+	return __atomic_load_n(&t->buckets[b].list[i], __ATOMIC_ACQUIRE);
+}
+
+/* Writer: slot index of live key k, or -1; *home gets its home bucket. */
+static int64_t
+slot_find(const struct mf_table *t, uint64_t k, uint32_t *home)
+{
+	uint32_t b;
+	unsigned int i;
+
+	*home = key_home(t, k);
+	if (probe(t, k, *home, &b, &i) == 0)
+		return -1;
+	return (int64_t)b * MF_BUCKET_SLOTS + i;
+}
+
+/* Slots removed whose grace period is not over yet. */
+static inline uint32_t
+dead_slots(const struct mf_table *t)
+{
+	return t->keys_tail - t->keys_head;
 }
 
 /* Writer: add delta to the overflow of the buckets from home up to b. */
@@ -264,11 +286,13 @@ path_adjust(struct mf_table *t, uint32_t home, uint32_t b, int delta)
 	}
 }
 
-/* Writer: store new key k with list l in the first free slot of its probe. */
+/*
+ * Writer: store new key k (home bucket home) with list l in the first free
+ * slot from its home bucket on.
+ */
 static int
-slot_add(struct mf_table *t, uint64_t k, struct mf_repl_list *l)
+slot_add(struct mf_table *t, uint64_t k, uint32_t home, struct mf_repl_list *l)
 {
-	uint32_t home = key_home(t, k);
 	uint32_t b = home;
 	uint32_t n;
 	unsigned int i;
@@ -298,16 +322,12 @@ slot_add(struct mf_table *t, uint64_t k, struct mf_repl_list *l)
 static void
 slot_free(struct mf_table *t, uint32_t s)
 {
-	struct mf_bucket *bk = &t->buckets[s / MF_BUCKET_SLOTS];
-
 	/* No reader can still hold what the slot had; any order will do. */
-	__atomic_store_n(&bk->list[s % MF_BUCKET_SLOTS], NULL,
-			__ATOMIC_RELAXED);
-	__atomic_store_n(&bk->key[s % MF_BUCKET_SLOTS], MF_SLOT_FREE,
-			__ATOMIC_RELAXED);
+	__atomic_store_n(slot_list(t, s), NULL, __ATOMIC_RELAXED);
+	__atomic_store_n(slot_key(t, s), MF_SLOT_FREE, __ATOMIC_RELAXED);
 }
 
-/* Bytes of the bucket array for max_entries keys, and the bucket count. */
+/* Buckets for max_entries keys: 4/3 as many slots, a power of two. */
 static uint32_t
 bucket_count(uint32_t max_entries)
 {
@@ -417,18 +437,15 @@ free_chain(struct mf_table *t, struct mf_repl_list *l)
 void
 mf_table_free(struct mf_table *t)
 {
-	uint32_t i, s;
+	const struct mf_repl_list *l;
+	struct mf_key key;
+	uint32_t i, it = 0;
 
 	if (t == NULL)
 		return;
 	/* Live slots own their lists; dead slots' lists are retired. */
-	for (s = 0; s < (t->bucket_mask + 1) * MF_BUCKET_SLOTS; s++) {
-		struct mf_bucket *bk = &t->buckets[s / MF_BUCKET_SLOTS];
-		uint64_t k = bk->key[s % MF_BUCKET_SLOTS];
-
-		if (k != MF_SLOT_FREE && k != MF_SLOT_DEAD)
-			list_free(t, bk->list[s % MF_BUCKET_SLOTS]);
-	}
+	while (mf_table_next(t, &it, &key, &l) == 0)
+		list_free(t, (struct mf_repl_list *)(uintptr_t)l);
 	free_chain(t, t->pend_lists);
 	for (i = 0; i < t->b_count; i++)
 		free_chain(t, t->batches[(t->b_head + i) %
@@ -575,7 +592,6 @@ mf_table_publish(struct mf_table *t, uint32_t src, uint32_t grp,
 	struct mf_key key = { .src = src, .grp = grp };
 	uint64_t k = key_u64(src, grp);
 	struct mf_repl_list *old;
-	struct mf_bucket *bk;
 	uint32_t home;
 	int64_t s;
 	int ret;
@@ -590,10 +606,9 @@ mf_table_publish(struct mf_table *t, uint32_t src, uint32_t grp,
 	s = slot_find(t, k, &home);
 	if (s < 0) {
 		/* Dead slots count until their grace period is over. */
-		if (t->count + (t->keys_tail - t->keys_head) >=
-				t->max_entries)
+		if (t->count + dead_slots(t) >= t->max_entries)
 			return -ENOSPC;
-		ret = slot_add(t, k, l);
+		ret = slot_add(t, k, home, l);
 		if (ret < 0)
 			return ret;
 		t->count++;
@@ -601,11 +616,10 @@ mf_table_publish(struct mf_table *t, uint32_t src, uint32_t grp,
 		t->lists_bytes += list_size(l);
 		return 0;
 	}
-	bk = &t->buckets[s / MF_BUCKET_SLOTS];
-	old = bk->list[s % MF_BUCKET_SLOTS];
+	old = *slot_list(t, (uint32_t)s);
 	carry_stats(l, old);
 	/* Release: a reader that loads l sees every field written above. */
-	__atomic_store_n(&bk->list[s % MF_BUCKET_SLOTS], l, __ATOMIC_RELEASE);
+	__atomic_store_n(slot_list(t, (uint32_t)s), l, __ATOMIC_RELEASE);
 	t->n_lists++;
 	t->lists_bytes += list_size(l);
 	retire_list(t, old);
@@ -616,7 +630,6 @@ int
 mf_table_remove(struct mf_table *t, uint32_t src, uint32_t grp)
 {
 	uint64_t k = key_u64(src, grp);
-	struct mf_bucket *bk;
 	uint32_t home;
 	int64_t s;
 
@@ -627,16 +640,15 @@ mf_table_remove(struct mf_table *t, uint32_t src, uint32_t grp)
 	s = slot_find(t, k, &home);
 	if (s < 0)
 		return -ENOENT;
-	bk = &t->buckets[s / MF_BUCKET_SLOTS];
 	/*
 	 * The key first, then the path: until the key is dead a reader must
 	 * still reach it. The list pointer stays for readers that matched
 	 * the key just before; the list is retired with the slot.
 	 */
-	__atomic_store_n(&bk->key[s % MF_BUCKET_SLOTS], MF_SLOT_DEAD,
+	__atomic_store_n(slot_key(t, (uint32_t)s), MF_SLOT_DEAD,
 			__ATOMIC_RELEASE);
 	path_adjust(t, home, (uint32_t)(s / MF_BUCKET_SLOTS), -1);
-	retire_list(t, bk->list[s % MF_BUCKET_SLOTS]);
+	retire_list(t, *slot_list(t, (uint32_t)s));
 	t->keys[t->keys_tail % t->key_cap] = (uint32_t)s;
 	t->keys_tail++;
 	t->count--;
@@ -857,13 +869,12 @@ mf_table_next(const struct mf_table *t, uint32_t *iter, struct mf_key *key,
 	uint32_t s;
 
 	for (s = *iter; s < n_slots; s++) {
-		const struct mf_bucket *bk = &t->buckets[s / MF_BUCKET_SLOTS];
-		uint64_t k = bk->key[s % MF_BUCKET_SLOTS];
+		uint64_t k = *slot_key(t, s);
 
 		if (k == MF_SLOT_FREE || k == MF_SLOT_DEAD)
 			continue;
 		*key = key_of(k);
-		*l = bk->list[s % MF_BUCKET_SLOTS];
+		*l = *slot_list(t, s);
 		*iter = s + 1;
 		return 0;
 	}
@@ -908,7 +919,7 @@ mf_table_memory(const struct mf_table *t, struct mf_table_mem *out)
 		out->retired_bytes = t->retired_bytes;
 		out->lists = t->n_lists;
 		out->retired = t->n_retired;
-		out->retired_keys = t->keys_tail - t->keys_head;
+		out->retired_keys = dead_slots(t);
 		out->slab_bytes = t->slab_bytes;
 	}
 	return t->hash_bytes + t->lists_bytes + t->retired_bytes;
@@ -1012,11 +1023,9 @@ mf_table_audit(const struct mf_table *t)
 					b, t->buckets[b].overflow, want[b]);
 			ret = -EFAULT;
 		}
-	if (ret == 0 && (live != t->count ||
-			dead != t->keys_tail - t->keys_head)) {
+	if (ret == 0 && (live != t->count || dead != dead_slots(t))) {
 		TBL_LOG(ERR, "audit: %u live keys (count %u), %u dead (%u)\n",
-				live, t->count, dead,
-				t->keys_tail - t->keys_head);
+				live, t->count, dead, dead_slots(t));
 		ret = -EFAULT;
 	}
 	rte_free(want);

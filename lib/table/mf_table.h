@@ -73,7 +73,7 @@ struct rte_rcu_qsbr;
 /** Most workers a table (and each list's counter blocks) supports. */
 #define MF_TABLE_MAX_WORKERS 64
 
-/** Most keys one mf_table_lookup_bulk() call takes (RTE_HASH_LOOKUP_BULK_MAX). */
+/** Most keys one mf_table_lookup_bulk() call takes. */
 #define MF_TABLE_LOOKUP_MAX 64
 
 /** Per-route counters (one block per worker inside a list; or a sum). */
@@ -202,8 +202,9 @@ struct mf_table_params {
  * Create a table.
  *
  * Control lcore (or the main thread at start-up). Cost: allocates the
- * buckets (64 bytes per three slots, their number a power of two: 22 to 43
- * bytes per entry) and a retire queue of 4 bytes per entry.
+ * buckets (64 bytes per three slots, 4/3 slots per entry rounded up to a
+ * power of two of buckets: 28 to 57 bytes per entry) and a retire queue of
+ * 4 bytes per entry.
  *
  * @return the table, or NULL with rte_errno set (EINVAL bad params,
  *   ENOMEM).
