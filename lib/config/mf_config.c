@@ -124,6 +124,7 @@ mf_config_defaults(struct mf_config *c)
 	c->tx_desc = 512;
 	c->tx_flush_us = 100;
 	c->control_idle_us = 20;
+	c->control_slice_us = 100;
 	c->max_routes = MF_CONFIG_TABLE_DEFAULT;
 	c->proxy_upstream = MF_PORT_ANY;
 	for (p = 0; p < MF_MAX_PORTS; p++) {
@@ -584,6 +585,15 @@ global_key(struct parse_state *st, const char *key, const char *value)
 	} else if (strcmp(key, "control_idle_us") == 0) {
 		if (num_key(st, key, value, 0, 1000, &v) == 0)
 			c->control_idle_us = v;
+	} else if (strcmp(key, "control_slice_us") == 0) {
+		if (num_key(st, key, value, 0, 100000, &v) == 0) {
+			if (v != 0 && v < 100)
+				fail(st, "control_slice_us: %u is below the "
+					"kernel's 100 us minimum (0 = the "
+					"kernel's default)", v);
+			else
+				c->control_slice_us = v;
+		}
 	} else if (strcmp(key, "max_routes") == 0) {
 		if (num_key(st, key, value, MF_CONFIG_TABLE_MIN,
 				MF_CONFIG_TABLE_MAX, &v) == 0)

@@ -8,6 +8,7 @@
  *
  *   [global]            mfe_timeout_s, log_level, telemetry, rx_desc,
  *                       tx_desc, tx_flush_us, control_idle_us,
+ *                       control_slice_us,
  *                       igmp_proxy_upstream, max_routes, routes_file,
  *                       extra_mbufs
  *   [port N]            N = DPDK port id 0..31. name, address, ttl_threshold,
@@ -145,6 +146,12 @@ struct mf_config {
 	 *  microseconds between turns; 0 = busy-poll (a dedicated core).
 	 *  Default 20, range 0..1000. */
 	uint32_t control_idle_us;
+	/** Scheduler slice the control lcore's thread asks the kernel for
+	 *  (sched_setattr() sched_runtime of a SCHED_OTHER thread, which
+	 *  Linux 6.12+ honours): a short slice lets it preempt what shares
+	 *  its core as soon as it wakes. 0 = the kernel's default. Default
+	 *  100, range 0 or 100..100000 (the kernel's own bounds). */
+	uint32_t control_slice_us;
 	/** IGMP proxy upstream port, or MF_PORT_ANY for no proxy (default). */
 	uint16_t proxy_upstream;
 	/** Line of igmp_proxy_upstream (0 when not set). */

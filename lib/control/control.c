@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,8 @@ struct ctl {
 	} lat_pending[CTL_LAT_PENDING];
 	unsigned int n_lat_pending;
 	struct fp_hist lat_hist;
+	/* Start of one loop turn to the start of the next (idle included). */
+	struct fp_hist gap_hist;
 	struct mf_key dirty[CTL_DIRTY_BATCH];
 };
 
@@ -382,6 +385,14 @@ void
 ctl_join_latency(const struct ctl *c, struct fp_hist_pct *out)
 {
 	const struct fp_hist *h = &c->lat_hist;
+
+	fp_hist_pct(&h, 1, out);
+}
+
+void
+ctl_turn_gap(const struct ctl *c, struct fp_hist_pct *out)
+{
+	const struct fp_hist *h = &c->gap_hist;
 
 	fp_hist_pct(&h, 1, out);
 }
@@ -844,21 +855,88 @@ ctl_poll(struct ctl *c)
 	CTL_INC(c, loops, 1);
 }
 
+/* struct sched_attr of sched_setattr(2) (glibc 2.36 has no wrapper). */
+struct ctl_sched_attr {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime;
+	uint64_t sched_deadline;
+	uint64_t sched_period;
+};
+
+/*
+ * Ask the kernel for a short scheduler slice for this (the control)
+ * thread: with EEVDF (Linux 6.12+) a SCHED_OTHER thread's sched_runtime is
+ * its slice, and a thread with a shorter slice than the one running
+ * preempts it on wake-up instead of waiting out that thread's slice (1.4 ms
+ * by default on two CPUs), which was the tail of the join latency on a
+ * shared core. Nice and policy stay as they are (a thread the operator
+ * moved to a real-time policy is left alone). Best effort: it only
+ * changes timing; older kernels ignore the request, which is logged.
+ */
+static void
+ctl_sched_setup(const struct ctl *c)
+{
+	struct ctl_sched_attr a;
+	uint64_t want = (uint64_t)c->cfg->control_slice_us * 1000;
+
+	if (c->cfg->control_slice_us == 0)
+		return;
+	memset(&a, 0, sizeof(a));
+	if (syscall(SYS_sched_getattr, 0, &a, sizeof(a), 0) != 0) {
+		CTL_LOG(INFO, "control lcore: sched_getattr: %s; slice left "
+			"to the kernel", strerror(errno));
+		return;
+	}
+	if (a.sched_policy != SCHED_OTHER) {
+		CTL_LOG(INFO, "control lcore: scheduling policy %u set from "
+			"outside, slice left as it is", a.sched_policy);
+		return;
+	}
+	a.size = sizeof(a);
+	a.sched_flags = 0;
+	a.sched_runtime = want;
+	if (syscall(SYS_sched_setattr, 0, &a, 0) != 0) {
+		CTL_LOG(INFO, "control lcore: cannot set a %u us slice: %s",
+			c->cfg->control_slice_us, strerror(errno));
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	if (syscall(SYS_sched_getattr, 0, &a, sizeof(a), 0) == 0 &&
+			a.sched_runtime == want)
+		CTL_LOG(INFO, "control lcore: %u us scheduler slice",
+			c->cfg->control_slice_us);
+	else
+		CTL_LOG(INFO, "control lcore: the kernel does not take a "
+			"slice request (Linux 6.12+ does); default slice");
+}
+
 int
 ctl_run(struct ctl *c)
 {
+	uint64_t hz = rte_get_tsc_hz(), prev = 0, t;
+
 	c->thread = pthread_self();
 	/*
 	 * The idle sleep is short: without this the kernel's default 50 us
 	 * timer slack would stretch every sleep, and with it the time a join
 	 * waits to be seen. Best effort: it only changes timing.
 	 */
-	if (!c->p.poll_worker && c->cfg->control_idle_us > 0)
+	if (!c->p.poll_worker && c->cfg->control_idle_us > 0) {
 		(void)prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+		ctl_sched_setup(c);
+	}
 	__atomic_store_n(&c->running, 1, __ATOMIC_RELEASE);
 	if (c->p.poll_worker && c->p.n_workers > 0)
 		fp_worker_online(c->p.workers[0]);
 	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		t = rte_rdtsc();
+		if (prev != 0)
+			fp_hist_add(&c->gap_hist, (t - prev) * 1000000 / hz);
+		prev = t;
 		ctl_poll(c);
 		/*
 		 * When other lcores forward, the control lcore idles a little
@@ -943,6 +1021,7 @@ ctl_stats_clear(struct ctl *c)
 	for (i = 0; i < sizeof(c->stats) / sizeof(uint64_t); i++)
 		__atomic_store_n(&dst[i], 0, __ATOMIC_RELAXED);
 	fp_hist_clear(&c->lat_hist);
+	fp_hist_clear(&c->gap_hist);
 	for (i = 0; i < c->p.n_workers; i++)
 		fp_worker_join_hist_clear(c->p.workers[i]);
 }

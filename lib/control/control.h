@@ -213,6 +213,17 @@ ctl_join_latency(const struct ctl *c, struct fp_hist_pct *out);
 void
 ctl_first_replica_latency(const struct ctl *c, struct fp_hist_pct *out);
 
+/**
+ * Time from the start of one control loop turn to the start of the next,
+ * the idle sleep (control_idle_us) included, for every turn since the last
+ * clear: how long anything the workers hand over may wait to be seen. A
+ * p99 or max far above control_idle_us plus a turn's work means the
+ * control lcore was kept off its CPU (a shared core, the kernel, another
+ * process) or a turn ran long. Any thread (relaxed reads).
+ */
+void
+ctl_turn_gap(const struct ctl *c, struct fp_hist_pct *out);
+
 /** Copy the control counters. Any thread. */
 void
 ctl_stats_read(const struct ctl *c, struct ctl_stats *out);

@@ -401,6 +401,9 @@ cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	/* IGMP report at a worker -> first replica sent with the change. */
 	ctl_first_replica_latency(tm.ctl, &lat);
 	add_latency(d, "join_to_first_replica", &lat);
+	/* Control loop turn start -> next turn start, idle included. */
+	ctl_turn_gap(tm.ctl, &lat);
+	add_latency(d, "control_turn_gap", &lat);
 	tm_leave();
 	return 0;
 }

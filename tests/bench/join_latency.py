@@ -36,6 +36,24 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 from mfe2e import cleanup, netns                      # noqa: E402
 from mfe2e.mcastfwd import Mcastfwd, write_config    # noqa: E402
 
+# Put in front of both host scripts. A source and a receiver have CPUs of
+# their own; here they share one with mcastfwd's control lcore, the kernel
+# and this script. So that they do not hold each other up by the kernel's
+# default slice (1.4 ms on two CPUs), they ask, as the control lcore does,
+# for a 100 us scheduler slice (Linux 6.12+; ignored before) and 1 us timer
+# slack. Best effort.
+HOST_SCHED = r'''
+try:
+    import ctypes, struct as _st
+    _libc = ctypes.CDLL(None, use_errno=True)
+    _libc.prctl(29, 1000, 0, 0, 0)              # PR_SET_TIMERSLACK
+    _attr = ctypes.create_string_buffer(
+        _st.pack("IIQiIQQQ", 48, 0, 0, 0, 0, 100000, 0, 0))
+    _libc.syscall(314, 0, _attr, 0)             # sched_setattr, x86-64
+except OSError:
+    pass
+'''
+
 # Runs inside h1's namespace: join each group, print "<group> <latency us>".
 # Groups come comma-separated in argv[3], or with "-" one per line on stdin
 # (one long-running process: no interpreter start-up per group competing
@@ -48,6 +66,26 @@ if sys.argv[3] == "-":
 else:
     groups = sys.argv[3].split(",")
 SO_TIMESTAMPNS = 35
+
+
+def reports_join(igmp, gb):
+    """A report joining gb: v1/v2 (0x12, 0x16) for it, or a v3 (0x22) one
+    with a TO_EX/IS_EX record for it (not, say, a retransmitted leave of
+    the previous group)."""
+    if igmp[:1] in (b"\x12", b"\x16"):
+        return igmp[4:8] == gb
+    if igmp[:1] != b"\x22" or len(igmp) < 8:
+        return False
+    off = 8
+    for _ in range(struct.unpack("!H", igmp[6:8])[0]):
+        if len(igmp) < off + 8:
+            return False
+        rtype, aux, nsrc = igmp[off], igmp[off + 1], \
+            struct.unpack("!H", igmp[off + 2:off + 4])[0]
+        if igmp[off + 4:off + 8] == gb and rtype in (2, 4):
+            return True
+        off += 8 + 4 * nsrc + 4 * aux
+    return False
 ETH_P_ALL = 3
 raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
 raw.bind((ifname, 0))
@@ -56,11 +94,13 @@ raw.settimeout(0.2)
 for g in groups:
     gb = socket.inet_aton(g)
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    while True:                      # drain what is queued
+    raw.setblocking(False)           # drop what is queued, do not wait
+    while True:
         try:
             raw.recvmsg(2048, 64)
-        except socket.timeout:
+        except BlockingIOError:
             break
+    raw.settimeout(0.2)
     s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
                  gb + socket.inet_aton(addr))
     t_rep = t_data = None
@@ -81,8 +121,7 @@ for g in groups:
         proto = data[23]
         outgoing = sa[2] == socket.PACKET_OUTGOING
         if proto == 2 and outgoing and t_rep is None:
-            igmp = data[14 + ihl:]
-            if igmp[:1] == b"\x22" or data[30:34] == gb:
+            if reports_join(data[14 + ihl:], gb):
                 t_rep = ts
         elif proto == 17 and not outgoing and data[30:34] == gb and t_rep is not None:
             t_data = ts
@@ -94,12 +133,12 @@ for g in groups:
 # Runs inside h0's namespace: send to each group (read from stdin) fast.
 SENDER = r'''
 import socket, sys, time, select
-src = sys.argv[1]
+src, limit = sys.argv[1], float(sys.argv[2])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 8)
 s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(src))
 g = None
-end = time.monotonic() + 600
+end = time.monotonic() + limit
 while time.monotonic() < end:
     r, _, _ = select.select([sys.stdin], [], [], 0)
     if r:
@@ -115,6 +154,52 @@ while time.monotonic() < end:
 '''
 
 
+def sched_stats(pid):
+    """{thread name: (ns waited runnable, involuntary switches, voluntary
+    switches)} of the control lcore (the main thread, "control") and the
+    workers (rte-worker-N), from /proc; {} if unreadable."""
+    out = {}
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return out
+    for tid in tids:
+        base = "/proc/%d/task/%s/" % (pid, tid)
+        try:
+            with open(base + "comm") as f:
+                name = f.read().strip()
+            if int(tid) == pid:
+                name = "control"
+            elif not name.startswith("rte-worker"):
+                continue
+            with open(base + "schedstat") as f:
+                delay = int(f.read().split()[1])
+            nv = v = 0
+            with open(base + "status") as f:
+                for line in f:
+                    if line.startswith("nonvoluntary_ctxt_switches"):
+                        nv = int(line.split()[1])
+                    elif line.startswith("voluntary_ctxt_switches"):
+                        v = int(line.split()[1])
+            out[name] = (delay, nv, v)
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def cpu_steal():
+    """{cpuN: ms of steal} from /proc/stat: time the hypervisor ran
+    something else on that virtual CPU (0 on bare metal)."""
+    out = {}
+    hz = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as f:
+        for line in f:
+            p = line.split()
+            if p and p[0].startswith("cpu") and p[0] != "cpu" and len(p) > 8:
+                out[p[0]] = int(p[8]) * 1000.0 / hz
+    return out
+
+
 def pct(v, p):
     v = sorted(v)
     return v[min(len(v) - 1, int(round(p / 100.0 * len(v) + 0.5)) - 1)]
@@ -124,8 +209,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--groups", type=int, default=50)
     ap.add_argument("--lcores", default="0,1")
+    ap.add_argument("--host-cpus", default=None,
+                    help="taskset CPU list for the sending and joining "
+                    "hosts' processes (default: wherever the kernel puts "
+                    "them)")
     ap.add_argument("--idle-us", type=int, default=None,
                     help="[global] control_idle_us (default: the config's)")
+    ap.add_argument("--set", action="append", default=[],
+                    metavar="KEY=VALUE", help="another [global] key")
     a = ap.parse_args()
     if os.geteuid() != 0:
         print("join_latency: needs root")
@@ -137,25 +228,36 @@ def main():
         h0, h1 = t.hosts
         ports = {h.index: {"address": "%s/24" % h.router_addr}
                  for h in t.hosts}
-        glob = None
+        glob = dict(kv.split("=", 1) for kv in a.set)
         if a.idle_us is not None:
-            glob = {"control_idle_us": a.idle_us}
+            glob["control_idle_us"] = a.idle_us
         cfg = write_config(os.path.join(wd, "j.ini"), ports=ports, glob=glob)
         m = Mcastfwd(t.vdevs(), config=cfg, workdir=wd, lcores=a.lcores,
                      name="joinlat")
         m.start()
+        # Bounded: ~0.1 s a group when all goes well, 3 s when none does.
+        limit = 60 + 0.5 * a.groups
         with m:
+            pin = ["taskset", "-c", a.host_cpus] if a.host_cpus else []
             sender = subprocess.Popen(
-                ["ip", "netns", "exec", h0.ns, "/usr/bin/python3", "-c",
-                 SENDER, h0.addr], stdin=subprocess.PIPE, text=True)
+                pin + ["ip", "netns", "exec", h0.ns, "/usr/bin/python3", "-c",
+                 HOST_SCHED + SENDER, h0.addr, str(limit)], stdin=subprocess.PIPE,
+                text=True)
             probe = subprocess.Popen(
-                ["ip", "netns", "exec", h1.ns, "/usr/bin/python3", "-c",
-                 PROBE, h1.ifname, h1.addr, "-"], stdin=subprocess.PIPE,
+                pin + ["ip", "netns", "exec", h1.ns, "/usr/bin/python3", "-c",
+                 HOST_SCHED + PROBE, h1.ifname, h1.addr, "-"], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, text=True)
             lat = []
+            sched0 = sched_stats(m.proc.pid)
+            steal0 = cpu_steal()
+            t_end = time.monotonic() + limit
             try:
                 time.sleep(0.5)        # both interpreters up
                 for i in range(a.groups):
+                    if time.monotonic() > t_end:
+                        print("join_latency: out of time after %d groups"
+                              % i)
+                        break
                     g = "239.77.%d.%d" % (i // 200, 1 + i % 200)
                     sender.stdin.write(g + "\n")
                     sender.stdin.flush()
@@ -177,10 +279,14 @@ def main():
             st = st.get("/mcast/stats", st)
             internal = st.get("join_latency", {})
             first = st.get("join_to_first_replica", {})
+            gap = st.get("control_turn_gap", {})
+            sched1 = sched_stats(m.proc.pid)
+            steal1 = cpu_steal()
     print("join latency, %d groups, mcastfwd -l %s on net_af_packet (veth),"
-          " control_idle_us %s"
+          " control_idle_us %s%s"
           % (a.groups, a.lcores,
-             "default" if a.idle_us is None else a.idle_us))
+             "default" if a.idle_us is None else a.idle_us,
+             "".join(", " + kv for kv in a.set)))
     if lat:
         print("  host report on the wire -> first datagram back on the wire:"
               " %d samples, p50 %.0f us, p90 %.0f us, p99 %.0f us, max %.0f us"
@@ -190,6 +296,16 @@ def main():
         print("  no end-to-end samples")
     print("  mcastfwd (report at worker -> entry published): %s" % internal)
     print("  mcastfwd (report at worker -> first replica sent): %s" % first)
+    print("  control lcore, one loop turn start -> the next: %s" % gap)
+    print("  steal (the hypervisor running something else) during the "
+          "run: %s" % ", ".join("%s %.0f ms" % (k, steal1[k] - steal0[k])
+                                for k in sorted(steal1) if k in steal0))
+    for name in sorted(sched1):
+        if name not in sched0:
+            continue
+        d = [sched1[name][i] - sched0[name][i] for i in range(3)]
+        print("  %s thread: waited runnable %.1f ms in all, %d involuntary "
+              "switches (of %d)" % (name, d[0] / 1e6, d[1], d[1] + d[2]))
     return 0 if lat else 1
 
 

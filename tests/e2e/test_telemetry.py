@@ -18,6 +18,7 @@ counters are exact).  Checked:
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -533,6 +534,64 @@ def test_concurrent_route_changes_while_traffic_flows(ctx):
     finally:
         c.close()
     assert m.stop() == 0
+
+
+def sched_runtime_ns(tid):
+    """sched_getattr(2)'s sched_runtime of thread tid (x86-64 syscall)."""
+    import ctypes
+    import struct
+    libc = ctypes.CDLL(None, use_errno=True)
+    buf = ctypes.create_string_buffer(48)
+    if libc.syscall(315, tid, buf, 48, 0) != 0:
+        raise OSError(ctypes.get_errno(), "sched_getattr")
+    return struct.unpack("IIQiIQQQ", buf.raw)[5]
+
+
+def kernel_takes_slices():
+    """Linux 6.12+: a normal thread's sched_runtime is its slice."""
+    try:
+        major, minor = (int(x) for x in
+                        os.uname().release.split("-")[0].split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) >= (6, 12)
+
+
+def test_control_lcore_slice_and_turn_gap(ctx):
+    """With a worker lcore the control lcore idles between turns: it asks
+    for control_slice_us (default 100 us) and reports the time between its
+    turns in /mcast/stats; control_slice_us = 0 leaves the kernel's slice."""
+    require_root()
+    m, veth, _ = start(ctx, lcores="0-1")
+    c = Client(m.prefix)
+    try:
+        time.sleep(0.3)
+        gap = c.q("/mcast/stats")["control_turn_gap"]
+        assert gap["samples"] > 100, gap
+        assert 0 < gap["p50_us"] <= gap["p99_us"] <= gap["max_us"], gap
+        assert re.search(r"control lcore: (100 us scheduler slice|the "
+                         r"kernel does not take a slice)", m.log_text()), \
+            m.log_tail()
+        if kernel_takes_slices():
+            assert "100 us scheduler slice" in m.log_text(), m.log_tail()
+            assert sched_runtime_ns(m.proc.pid) == 100000
+        assert c.q("/mcast/stats/clear") is not None
+        assert c.q("/mcast/stats")["control_turn_gap"]["samples"] < \
+            gap["samples"]
+    finally:
+        c.close()
+    m.stop()
+    veth.delete()
+
+    cfg = write_config(os.path.join(ctx.workdir, "noslice.ini"),
+                       ports={0: {"name": "up", "address": "198.18.0.1/24"}},
+                       glob={"control_slice_us": 0})
+    m, veth, _ = start(ctx, config=cfg, lcores="0-1")
+    assert "scheduler slice" not in m.log_text(), m.log_tail()
+    if kernel_takes_slices():
+        assert sched_runtime_ns(m.proc.pid) != 100000
+    m.stop()
+    veth.delete()
 
 
 def test_sighup_reloads_routes_and_rejects_a_bad_file(ctx):

@@ -80,6 +80,7 @@ TEST(ConfigGood, NullPathGivesDefaults)
 	ASSERT_EQ(mf_config_load(nullptr, c.get(), err, sizeof(err)), 0);
 	EXPECT_EQ(c->mfe_timeout_s, 210u);
 	EXPECT_EQ(c->control_idle_us, 20u);
+	EXPECT_EQ(c->control_slice_us, 100u);
 	EXPECT_EQ(c->n_routes, 0u);
 	EXPECT_EQ(c->proxy_upstream, MF_PORT_ANY);
 }
@@ -149,6 +150,17 @@ TEST(ConfigGood, ControlIdleZeroMeansBusyPoll)
 
 	ASSERT_EQ(l.rc, 0) << l.err;
 	EXPECT_EQ(l.cfg->control_idle_us, 0u);
+}
+
+TEST(ConfigGood, ControlSliceZeroAndKernelBounds)
+{
+	Loaded l = load("[global]\ncontrol_slice_us = 0\n");
+
+	ASSERT_EQ(l.rc, 0) << l.err;
+	EXPECT_EQ(l.cfg->control_slice_us, 0u);
+	l = load("[global]\ncontrol_slice_us = 100000\n");
+	ASSERT_EQ(l.rc, 0) << l.err;
+	EXPECT_EQ(l.cfg->control_slice_us, 100000u);
 }
 
 TEST(ConfigGood, GlobalKeysAndPortKeys)
@@ -384,6 +396,11 @@ const BadCase bad_cases[] = {
 	  "t.ini:2: tx_multi_seg: 'force' is not auto, on or off" },
 	{ "[global]\ncontrol_idle_us = 1001\n",
 	  "t.ini:2: control_idle_us: 1001 is out of range 0..1000" },
+	{ "[global]\ncontrol_slice_us = 99\n",
+	  "t.ini:2: control_slice_us: 99 is below the kernel's 100 us "
+	  "minimum (0 = the kernel's default)" },
+	{ "[global]\ncontrol_slice_us = 100001\n",
+	  "t.ini:2: control_slice_us: 100001 is out of range 0..100000" },
 	{ "[global]\nmfe_timeout_s = 86401\n",
 	  "t.ini:2: mfe_timeout_s: 86401 is out of range 1..86400" },
 	{ "[global]\nmfe_timeout_s = 0\n",
