@@ -4,7 +4,8 @@ leaves it does the first datagram of the group reach it through mcastfwd?
 
 Topology (tests/e2e/mfe2e): h0 sends, h1 joins; mcastfwd on net_af_packet
 ports, IGMP learning only (no static route).  For each of N groups:
-h0 sends to the group every ~100-200 us (it sleeps between sends); h1 joins it with IP_ADD_MEMBERSHIP,
+h0 sends to the group every ~150 us (it sleeps between sends); h1 joins it
+with IP_ADD_MEMBERSHIP,
 and an AF_PACKET socket on h1's interface timestamps (kernel SO_TIMESTAMPNS,
 one clock for both) its own outgoing IGMP report and the first datagram of
 the group that arrives.  The difference is the end-to-end join latency: the
@@ -13,14 +14,21 @@ applying it and publishing the entry, and the next datagram being
 replicated (so up to one sending interval, ~150 us, of it is the sender's).
 
 Also prints mcastfwd's own figures from /mcast/stats: "join_latency" (report
-at a worker -> forwarding change published) and "join_to_first_replica"
+at a worker -> forwarding change published), "join_to_first_replica"
 (report at a worker -> first replica sent with that change: issue 8's "IGMP
 report received to first replica sent", which includes the wait for the
-sender's next datagram, up to one sending interval).
+sender's next datagram, up to one sending interval) and "control_turn_gap"
+(control loop turn to turn); and, from /proc, how long the control lcore's
+and the workers' threads waited for a CPU and the hypervisor's steal.
 
-A measurement, not a test: nothing here passes or fails on time.
-Usage: join_latency.py [--groups N] [--lcores 0,1] [--idle-us N]
-       (root; Debian python3)
+The host processes run on the control lcore's CPU (--host-cpus), off the
+worker's, and ask for a short scheduler slice (HOST_SCHED below): on this
+2-vCPU machine they stand in for hosts that have CPUs of their own.
+
+A measurement, not a test: nothing here passes or fails on time. Bounded:
+it gives up after 60 s + 0.5 s a group.
+Usage: join_latency.py [--groups N] [--lcores 0,1] [--host-cpus L|any]
+       [--idle-us N] [--set KEY=VALUE]...   (root; Debian python3)
 """
 import argparse
 import os
@@ -130,14 +138,34 @@ for g in groups:
     s.close()
 '''
 
-# Runs inside h0's namespace: send to each group (read from stdin) fast.
+# Runs inside h0's namespace: send to each group (read from stdin) fast;
+# on SIGTERM print the gaps between sends ("gaps <p50> <p99> <p99.9> <max>
+# <n>", us) to stderr: the holes in the source's own stream, which any
+# join waits out.
 SENDER = r'''
-import socket, sys, time, select
+import signal, socket, sys, time, select
 src, limit = sys.argv[1], float(sys.argv[2])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 8)
 s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(src))
+hist = [0] * 2001                    # 10 us buckets, the last is >= 20 ms
+top = [0.0]
+def report(*_):
+    n = sum(hist)
+    def q(p):
+        want, seen = p * n, 0
+        for i, v in enumerate(hist):
+            seen += v
+            if v and seen >= want:
+                return (i + 1) * 10
+        return 0
+    sys.stderr.write("gaps %d %d %d %.0f %d\n" % (q(0.5), q(0.99), q(0.999),
+                     top[0] * 1e6, n))
+    sys.stderr.flush()
+    sys.exit(0)
+signal.signal(signal.SIGTERM, report)
 g = None
+last = None
 end = time.monotonic() + limit
 while time.monotonic() < end:
     r, _, _ = select.select([sys.stdin], [], [], 0)
@@ -148,9 +176,17 @@ while time.monotonic() < end:
         g = line.strip()
     if g:
         s.sendto(b"x" * 32, (g, 5001))
+        t = time.monotonic()
+        if last is not None:
+            d = t - last
+            hist[min(int(d * 1e5), 2000)] += 1
+            if d > top[0]:
+                top[0] = d
+        last = t
     # Sleep, do not spin: a spinning sender would take the CPU the
     # control lcore shares on a small machine and measure the scheduler.
     time.sleep(0.0001)
+report()
 '''
 
 
@@ -211,8 +247,10 @@ def main():
     ap.add_argument("--lcores", default="0,1")
     ap.add_argument("--host-cpus", default=None,
                     help="taskset CPU list for the sending and joining "
-                    "hosts' processes (default: wherever the kernel puts "
-                    "them)")
+                    "hosts' processes (default: the control lcore's CPU, "
+                    "the first of --lcores, so that they stay off the "
+                    "workers' cores as other machines would; 'any': "
+                    "wherever the kernel puts them)")
     ap.add_argument("--idle-us", type=int, default=None,
                     help="[global] control_idle_us (default: the config's)")
     ap.add_argument("--set", action="append", default=[],
@@ -238,11 +276,12 @@ def main():
         # Bounded: ~0.1 s a group when all goes well, 3 s when none does.
         limit = 60 + 0.5 * a.groups
         with m:
-            pin = ["taskset", "-c", a.host_cpus] if a.host_cpus else []
+            cpus = a.host_cpus or a.lcores.split(",")[0].split("-")[0]
+            pin = [] if cpus == "any" else ["taskset", "-c", cpus]
             sender = subprocess.Popen(
                 pin + ["ip", "netns", "exec", h0.ns, "/usr/bin/python3", "-c",
-                 HOST_SCHED + SENDER, h0.addr, str(limit)], stdin=subprocess.PIPE,
-                text=True)
+                       HOST_SCHED + SENDER, h0.addr, str(limit)],
+                stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             probe = subprocess.Popen(
                 pin + ["ip", "netns", "exec", h1.ns, "/usr/bin/python3", "-c",
                  HOST_SCHED + PROBE, h1.ifname, h1.addr, "-"], stdin=subprocess.PIPE,
@@ -272,6 +311,15 @@ def main():
                     if len(parts) == 2 and parts[1] != "-":
                         lat.append(float(parts[1]))
             finally:
+                gaps = None
+                sender.terminate()
+                try:
+                    _, err = sender.communicate(timeout=10)
+                    for line in err.splitlines():
+                        if line.startswith("gaps "):
+                            gaps = [int(x) for x in line.split()[1:]]
+                except subprocess.TimeoutExpired:
+                    pass
                 for proc in (sender, probe):
                     proc.kill()
                     proc.wait()
@@ -283,8 +331,8 @@ def main():
             sched1 = sched_stats(m.proc.pid)
             steal1 = cpu_steal()
     print("join latency, %d groups, mcastfwd -l %s on net_af_packet (veth),"
-          " control_idle_us %s%s"
-          % (a.groups, a.lcores,
+          " hosts on CPU %s, control_idle_us %s%s"
+          % (a.groups, a.lcores, cpus,
              "default" if a.idle_us is None else a.idle_us,
              "".join(", " + kv for kv in a.set)))
     if lat:
@@ -297,6 +345,10 @@ def main():
     print("  mcastfwd (report at worker -> entry published): %s" % internal)
     print("  mcastfwd (report at worker -> first replica sent): %s" % first)
     print("  control lcore, one loop turn start -> the next: %s" % gap)
+    if gaps:
+        print("  source: gap between sends p50 %d us, p99 %d us, p99.9 %d us,"
+              " max %d us (%d gaps; a join waits out the one it falls in)"
+              % tuple(gaps))
     print("  steal (the hypervisor running something else) during the "
           "run: %s" % ", ".join("%s %.0f ms" % (k, steal1[k] - steal0[k])
                                 for k in sorted(steal1) if k in steal0))
