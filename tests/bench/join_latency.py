@@ -43,6 +43,30 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 from mfe2e import cleanup, netns                      # noqa: E402
 from mfe2e.mcastfwd import Mcastfwd, write_config    # noqa: E402
+from scale_gen import frame, write_pcap               # noqa: E402
+
+REPLAY_FRAMES = 3500        # one replay pass: ~150 us at ~23 Mpps, as the host
+REPLAY_SRC = (198 << 24) | (18 << 16) | (9 << 8) | 1   # 198.18.9.1
+FILLER_GROUP = "239.78.0.1"                          # never joined
+
+
+def group_name(i):
+    return "239.77.%d.%d" % (i // 200, 1 + i % 200)
+
+
+def ip_int(dotted):
+    a = [int(x) for x in dotted.split(".")]
+    return (a[0] << 24) | (a[1] << 16) | (a[2] << 8) | a[3]
+
+
+def write_replay(path, n_groups):
+    """The replayed source: one frame per group, then frames to a group no
+    one joins, REPLAY_FRAMES (or n_groups) in all, so that each group comes
+    round once a pass whatever n_groups is."""
+    total = max(REPLAY_FRAMES, n_groups)
+    grps = [ip_int(group_name(i)) for i in range(n_groups)]
+    grps += [ip_int(FILLER_GROUP)] * (total - n_groups)
+    write_pcap(path, (frame(REPLAY_SRC, g, 64, k) for k, g in enumerate(grps)))
 
 # Put in front of both host scripts. A source and a receiver have CPUs of
 # their own; here they share one with mcastfwd's control lcore, the kernel
@@ -223,6 +247,14 @@ def sched_stats(pid):
     return out
 
 
+def src_rx(m, source):
+    """Frames the replaying port (the last) has received; 0 for a host."""
+    if source != "replay":
+        return 0
+    v = m.telemetry("/mcast/port", "src") or {}
+    return v.get("eth", {}).get("ipackets", 0)
+
+
 def cpu_steal():
     """{cpuN: ms of steal} from /proc/stat: time the hypervisor ran
     something else on that virtual CPU (0 on bare metal)."""
@@ -253,6 +285,12 @@ def main():
                     "wherever the kernel puts them)")
     ap.add_argument("--idle-us", type=int, default=None,
                     help="[global] control_idle_us (default: the config's)")
+    ap.add_argument("--source", choices=("host", "replay"), default="host",
+                    help="host: a Linux host in a namespace sends (its "
+                    "stream has the holes of a process sharing 2 vCPUs); "
+                    "replay: a net_pcap port replays a frame per group "
+                    "(infinite_rx), a steady source, with the worker busy "
+                    "dropping what no one joined")
     ap.add_argument("--set", action="append", default=[],
                     metavar="KEY=VALUE", help="another [global] key")
     a = ap.parse_args()
@@ -269,8 +307,19 @@ def main():
         glob = dict(kv.split("=", 1) for kv in a.set)
         if a.idle_us is not None:
             glob["control_idle_us"] = a.idle_us
+        vdevs = t.vdevs()
+        if a.source == "replay":
+            # Port 2 replays; h1 leaves at once (no last member queries) so
+            # that only the group being measured flows to it.
+            pcap = os.path.join(wd, "source.pcap")
+            write_replay(pcap, a.groups)
+            vdevs.append("net_pcap%d,rx_pcap=%s,infinite_rx=1"
+                         % (len(vdevs), pcap))
+            ports[len(vdevs) - 1] = {"name": "src", "igmp": "off",
+                                     "address": "198.18.9.254/24"}
+            ports[h1.index]["fast_leave"] = "on"
         cfg = write_config(os.path.join(wd, "j.ini"), ports=ports, glob=glob)
-        m = Mcastfwd(t.vdevs(), config=cfg, workdir=wd, lcores=a.lcores,
+        m = Mcastfwd(vdevs, config=cfg, workdir=wd, lcores=a.lcores,
                      name="joinlat")
         m.start()
         # Bounded: ~0.1 s a group when all goes well, 3 s when none does.
@@ -278,15 +327,20 @@ def main():
         with m:
             cpus = a.host_cpus or a.lcores.split(",")[0].split("-")[0]
             pin = [] if cpus == "any" else ["taskset", "-c", cpus]
-            sender = subprocess.Popen(
-                pin + ["ip", "netns", "exec", h0.ns, "/usr/bin/python3", "-c",
-                       HOST_SCHED + SENDER, h0.addr, str(limit)],
-                stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            sender = None
+            if a.source == "host":
+                sender = subprocess.Popen(
+                    pin + ["ip", "netns", "exec", h0.ns, "/usr/bin/python3",
+                           "-c", HOST_SCHED + SENDER, h0.addr, str(limit)],
+                    stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+                    text=True)
             probe = subprocess.Popen(
                 pin + ["ip", "netns", "exec", h1.ns, "/usr/bin/python3", "-c",
                  HOST_SCHED + PROBE, h1.ifname, h1.addr, "-"], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, text=True)
             lat = []
+            src_rx0 = src_rx(m, a.source)
+            t0 = time.monotonic()
             sched0 = sched_stats(m.proc.pid)
             steal0 = cpu_steal()
             t_end = time.monotonic() + limit
@@ -297,9 +351,10 @@ def main():
                         print("join_latency: out of time after %d groups"
                               % i)
                         break
-                    g = "239.77.%d.%d" % (i // 200, 1 + i % 200)
-                    sender.stdin.write(g + "\n")
-                    sender.stdin.flush()
+                    g = group_name(i)
+                    if sender is not None:
+                        sender.stdin.write(g + "\n")
+                        sender.stdin.flush()
                     time.sleep(0.05)
                     probe.stdin.write(g + "\n")
                     probe.stdin.flush()
@@ -312,27 +367,29 @@ def main():
                         lat.append(float(parts[1]))
             finally:
                 gaps = None
-                sender.terminate()
-                try:
-                    _, err = sender.communicate(timeout=10)
-                    for line in err.splitlines():
-                        if line.startswith("gaps "):
-                            gaps = [int(x) for x in line.split()[1:]]
-                except subprocess.TimeoutExpired:
-                    pass
+                if sender is not None:
+                    sender.terminate()
+                    try:
+                        _, err = sender.communicate(timeout=10)
+                        for line in err.splitlines():
+                            if line.startswith("gaps "):
+                                gaps = [int(x) for x in line.split()[1:]]
+                    except subprocess.TimeoutExpired:
+                        pass
                 for proc in (sender, probe):
-                    proc.kill()
-                    proc.wait()
+                    if proc is not None:
+                        proc.kill()
+                        proc.wait()
+            rate = (src_rx(m, a.source) - src_rx0) / (time.monotonic() - t0)
             st = m.telemetry("/mcast/stats")
-            st = st.get("/mcast/stats", st)
             internal = st.get("join_latency", {})
             first = st.get("join_to_first_replica", {})
             gap = st.get("control_turn_gap", {})
             sched1 = sched_stats(m.proc.pid)
             steal1 = cpu_steal()
-    print("join latency, %d groups, mcastfwd -l %s on net_af_packet (veth),"
-          " hosts on CPU %s, control_idle_us %s%s"
-          % (a.groups, a.lcores, cpus,
+    print("join latency, %d groups, source %s, mcastfwd -l %s on "
+          "net_af_packet (veth), hosts on CPU %s, control_idle_us %s%s"
+          % (a.groups, a.source, a.lcores, cpus,
              "default" if a.idle_us is None else a.idle_us,
              "".join(", " + kv for kv in a.set)))
     if lat:
@@ -345,6 +402,10 @@ def main():
     print("  mcastfwd (report at worker -> entry published): %s" % internal)
     print("  mcastfwd (report at worker -> first replica sent): %s" % first)
     print("  control lcore, one loop turn start -> the next: %s" % gap)
+    if a.source == "replay":
+        print("  source: net_pcap replay, %.1f Mpps, each group every %.0f us"
+              % (rate / 1e6, max(REPLAY_FRAMES, a.groups) / rate * 1e6
+                 if rate > 0 else 0))
     if gaps:
         print("  source: gap between sends p50 %d us, p99 %d us, p99.9 %d us,"
               " max %d us (%d gaps; a join waits out the one it falls in)"
