@@ -23,7 +23,7 @@
 #
 # Usage: scripts/bench.sh [--seconds N] [--runs R] [--warmup W]
 #                         [--sizes "64 1500"] [--build DIR] [--no-huge]
-#                         [--only "prog ..."] [--keep] [--profile]
+#                         [--only "prog ..."] [--keep] [--profile] [--targets]
 #   --build DIR  meson build dir holding app/mcastfwd and
 #                tests/bench/fanout_ceiling (default: build, then /tmp/build-*)
 #   --no-huge    do not reserve hugepages (default: reserve 512 x 2 MB if
@@ -34,6 +34,10 @@
 #   --profile    record a perf cpu-clock profile of every run over its window
 #                and write its top symbols to logs/<prog>-<size>-<run>.profile
 #                (costs a little CPU on the other core; the header says so)
+#   --targets    then also measure issue 8's other targets (scripts/bench/
+#                targets.py: 1M routes, heap per route, churn, IGMPv3 records/s,
+#                join latency; --runs each, ~25 min with --runs 3) and add
+#                their rows to the comparison table
 # Environment: MCASTFWD_ARGS overrides the arguments given to mcastfwd after
 #   "--" (default: "--config <generated ini>").
 #
@@ -54,6 +58,7 @@ use_huge=auto
 only=
 keep=0
 profile=0
+targets=0
 work=/tmp/mcastfwd-bench
 cmdline="scripts/bench.sh${*:+ $*}"
 
@@ -73,6 +78,7 @@ while [ $# -gt 0 ]; do
 	--only) only=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
 	--profile) profile=1; shift ;;
+	--targets) targets=1; shift ;;
 	-h|--help) usage ;;
 	*) echo "unknown argument: $1" >&2; usage ;;
 	esac
@@ -333,5 +339,13 @@ echo "mcastfwd bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Mod
 	"memory: ${mem_args[*]}; load average before: $load, after: $(cut -d' ' -f1 /proc/loadavg)"
 [ "$profile" = 1 ] && echo "profiled with perf (cpu-clock, 999 Hz): rates slightly lower; profiles in $work/logs/*.profile"
 [ -n "$mcastfwd" ] || echo "mcastfwd is not built ($build/app/mcastfwd): reference rows only."
+target_rows=()
+if [ "$targets" = 1 ]; then
+	echo "bench: issue 8's other targets (scripts/bench/targets.py), --runs $runs;" \
+		"logs in $work/logs" >&2
+	"$py" "$helpers/targets.py" --build "$build" --runs "$runs" \
+		--out "$work/targets.tsv" --logs "$work/logs" &&
+		target_rows=("$work/targets.tsv")
+fi
 echo
-"$py" "$helpers/report.py" "$results"
+"$py" "$helpers/report.py" "$results" "${target_rows[@]}"

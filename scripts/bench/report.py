@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Turn scripts/bench.sh's raw results into its two tables (Markdown).
 
-Usage: report.py RESULTS_FILE
+Usage: report.py RESULTS_FILE [TARGETS_FILE]
 
 RESULTS_FILE has one line per run: "<program> <size> <run> <json>", where
 json is telemetry_rate.py's output, or "<program> <size> <run> FAIL <why>".
@@ -16,7 +16,9 @@ lcore was preempted by something else on the machine), and output Mpps
 divided by that share: a rough estimate of the rate on an idle core, only to
 read a busy machine's figures by; the comparisons use the measured rates.
 Table 2 compares mcastfwd's median output Mpps with each reference's, with
-the targets of issue 8. Ratios are of medians. Standard library only.
+the targets of issue 8. Ratios are of medians. TARGETS_FILE (targets.py's,
+tab-separated rows in table 2's columns) adds issue 8's other targets to
+table 2. Standard library only.
 """
 import json
 import statistics
@@ -70,7 +72,7 @@ def fmt(x, nd=2):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
     runs, fails = load(sys.argv[1])
     sizes = sorted({k[1] for k in list(runs) + list(fails)})
@@ -128,6 +130,12 @@ def main():
                 verdict = "pass" if ratio >= target else "miss"
             print("| %s | %s | %s | %.2fx | %s | %s |" %
                   (case, fmt(m_out), fmt(r_out), ratio, ttext, verdict))
+    if len(sys.argv) == 3:
+        with open(sys.argv[2]) as f:
+            for line in f:
+                cols = line.rstrip("\n").split("\t")
+                if len(cols) == 6:
+                    print("| %s |" % " | ".join(cols))
     for (prog, size), why in sorted(fails.items()):
         print("\nfailed runs of %s at %d B: %s" % (prog, size, "; ".join(why)))
 
