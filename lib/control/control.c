@@ -933,10 +933,19 @@ ctl_run(struct ctl *c)
 	if (c->p.poll_worker && c->p.n_workers > 0)
 		fp_worker_online(c->p.workers[0]);
 	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
-		t = rte_rdtsc();
-		if (prev != 0)
-			fp_hist_add(&c->gap_hist, (t - prev) * 1000000 / hz);
-		prev = t;
+		/*
+		 * Turn to turn, when the control lcore idles between turns. In
+		 * single-lcore mode a turn is also a worker poll: its length
+		 * says nothing of the lcore being kept off its CPU, and it
+		 * would cost the fast path a division per poll.
+		 */
+		if (!c->p.poll_worker) {
+			t = rte_rdtsc();
+			if (prev != 0)
+				fp_hist_add(&c->gap_hist,
+					(t - prev) * 1000000 / hz);
+			prev = t;
+		}
 		ctl_poll(c);
 		/*
 		 * When other lcores forward, the control lcore idles a little
