@@ -356,9 +356,8 @@ ctl_record_latency(struct ctl *c)
 	for (i = 0; i < c->n_lat_pending; i++) {
 		uint64_t cycles = (uint64_t)(uint32_t)(now_k -
 				c->lat_pending[i].rx_tsc) << FP_EVENT_TSC_SHIFT;
-		uint64_t us = cycles * 1000000 / hz;
 
-		fp_hist_add(&c->lat_hist, us);
+		fp_hist_add_cycles(&c->lat_hist, cycles, hz);
 	}
 	c->n_lat_pending = 0;
 }
@@ -942,8 +941,7 @@ ctl_run(struct ctl *c)
 		if (!c->p.poll_worker) {
 			t = rte_rdtsc();
 			if (prev != 0)
-				fp_hist_add(&c->gap_hist,
-					(t - prev) * 1000000 / hz);
+				fp_hist_add_cycles(&c->gap_hist, t - prev, hz);
 			prev = t;
 		}
 		ctl_poll(c);

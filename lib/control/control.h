@@ -216,11 +216,12 @@ ctl_first_replica_latency(const struct ctl *c, struct fp_hist_pct *out);
 /**
  * Time from the start of one control loop turn to the start of the next,
  * the idle sleep (control_idle_us) included, for every turn since the last
- * clear, when the control lcore has workers of its own to hand over (in
- * single-lcore mode a turn is also the worker's poll: no samples): how long anything the workers hand over may wait to be seen. A
+ * clear: how long anything the workers hand over may wait to be seen. A
  * p99 or max far above control_idle_us plus a turn's work means the
  * control lcore was kept off its CPU (a shared core, the kernel, another
- * process) or a turn ran long. Any thread (relaxed reads).
+ * process) or a turn ran long. Only when the control lcore has worker
+ * lcores of its own (in single-lcore mode a turn is also the worker's
+ * poll: no samples). Any thread (relaxed reads).
  */
 void
 ctl_turn_gap(const struct ctl *c, struct fp_hist_pct *out);

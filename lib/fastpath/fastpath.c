@@ -174,6 +174,8 @@ fp_worker_init(struct fp_worker *w, const struct fp_worker_params *p)
 	w->wrong_iif_tb.burst = p->wrong_iif_burst != 0 ?
 		p->wrong_iif_burst : FP_WRONG_IIF_BURST_DEFAULT;
 
+	w->chain_min_lo = UINT32_MAX;
+	w->chain_min_hi = 0;
 	for (port = 0; port < MF_MAX_PORTS; port++) {
 		struct fp_port *fpp = p->ports[port];
 		struct fp_tx_port *tp = &w->tx[port];
@@ -205,16 +207,8 @@ fp_worker_init(struct fp_worker *w, const struct fp_worker_params *p)
 		if (ret != 0)
 			goto fail;
 		w->tx_ports |= MF_PORTSET_BIT(port);
-	}
-	w->chain_min_lo = UINT32_MAX;
-	w->chain_min_hi = 0;
-	for (port = 0; port < MF_MAX_PORTS; port++) {
-		if ((w->tx_ports & MF_PORTSET_BIT(port)) == 0)
-			continue;
-		w->chain_min_lo = RTE_MIN(w->chain_min_lo,
-				w->tx[port].chain_min);
-		w->chain_min_hi = RTE_MAX(w->chain_min_hi,
-				w->tx[port].chain_min);
+		w->chain_min_lo = RTE_MIN(w->chain_min_lo, tp->chain_min);
+		w->chain_min_hi = RTE_MAX(w->chain_min_hi, tp->chain_min);
 	}
 	if (w->qsv != NULL) {
 		ret = rte_rcu_qsbr_thread_register(w->qsv, w->rcu_thread_id);
@@ -922,7 +916,7 @@ join_first_replica(struct fp_worker *w, const struct mf_repl_list *l)
 	 * (the wait was for the sender, not for us). Not a sample.
 	 */
 	if (cycles < w->tsc_hz)
-		fp_hist_add(&w->join_hist, cycles * 1000000 / w->tsc_hz);
+		fp_hist_add_cycles(&w->join_hist, cycles, w->tsc_hz);
 }
 
 /* One RX burst from in_port. */

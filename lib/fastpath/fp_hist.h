@@ -49,6 +49,13 @@ fp_hist_add(struct fp_hist *h, uint64_t us)
 		__atomic_store_n(&h->max_us, us, __ATOMIC_RELAXED);
 }
 
+/** Add a sample of cycles TSC cycles at hz cycles a second. Single writer. */
+static inline void
+fp_hist_add_cycles(struct fp_hist *h, uint64_t cycles, uint64_t hz)
+{
+	fp_hist_add(h, cycles * 1000000 / hz);
+}
+
 /** Zero h. Any thread; a sample added meanwhile may survive or not. */
 static inline void
 fp_hist_clear(struct fp_hist *h)

@@ -68,6 +68,7 @@ def write_replay(path, n_groups):
     grps += [ip_int(FILLER_GROUP)] * (total - n_groups)
     write_pcap(path, (frame(REPLAY_SRC, g, 64, k) for k, g in enumerate(grps)))
 
+
 # Put in front of both host scripts. A source and a receiver have CPUs of
 # their own; here they share one with mcastfwd's control lcore, the kernel
 # and this script. So that they do not hold each other up by the kernel's
@@ -98,6 +99,7 @@ if sys.argv[3] == "-":
 else:
     groups = sys.argv[3].split(",")
 SO_TIMESTAMPNS = 35
+ETH_P_ALL = 3
 
 
 def reports_join(igmp, gb):
@@ -118,7 +120,8 @@ def reports_join(igmp, gb):
             return True
         off += 8 + 4 * nsrc + 4 * aux
     return False
-ETH_P_ALL = 3
+
+
 raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
 raw.bind((ifname, 0))
 raw.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
